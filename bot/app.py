@@ -1,0 +1,153 @@
+"""The composition root: one factory builds the bot for polling, webhook, the offline chat
+and the tests alike, so what is tested is what runs."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation
+from aiogram.types import BotCommand
+from aiogram.utils.i18n import I18n
+from aiogram_dialog import setup_dialogs
+from aiogram_dialog.api.protocols import MessageManagerProtocol
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import dialogs
+from bot.config import LANGUAGES, Settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade_to_head
+from bot.i18n import N_, PersonLocaleMiddleware, create_i18n
+from bot.middlewares.database import DatabaseMiddleware
+from bot.security import load_or_create_keys
+from bot.storage import EncryptedRedisStorage, PseudonymousKeyBuilder, SqlStorage
+from dialogs import errors
+
+logger = logging.getLogger(__name__)
+
+OFFLINE_TOKEN = "1000000:offline-chat-no-network"  # well-formed, never valid on Telegram
+
+
+@dataclass
+class Resources:
+    """Long-lived things the dispatcher owns and closes on shutdown."""
+
+    engine: AsyncEngine
+    storage: BaseStorage
+    isolation: BaseEventIsolation
+    i18n: I18n
+
+
+def create_dispatcher(
+    settings: Settings,
+    *,
+    message_manager: MessageManagerProtocol | None = None,
+) -> Dispatcher:
+    """Build the whole bot from settings. Nothing happens at import time; nothing is global."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keys = load_or_create_keys(settings)
+    cipher = keys.cipher()
+    pseudonymizer = keys.pseudonymizer()
+    key_builder = PseudonymousKeyBuilder(pseudonymizer)
+
+    engine = create_engine(settings.sqlalchemy_url)
+    sessions = create_session_factory(engine)
+    storage: BaseStorage
+    isolation: BaseEventIsolation
+    if settings.redis_url is not None and settings.redis_url.get_secret_value():
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(settings.redis_url.get_secret_value())
+        storage = EncryptedRedisStorage(redis, cipher, key_builder)
+        isolation = RedisEventIsolation(redis, key_builder=key_builder)
+    else:
+        storage = SqlStorage(sessions, cipher, key_builder)
+        # Per-person lock, so two quick taps are handled one after the other. One process
+        # only: several replicas need REDIS_URL (RedisEventIsolation).
+        isolation = SimpleEventIsolation()
+
+    i18n = create_i18n(
+        settings.locales_dir, settings.data_dir / "catalogs", settings.default_language
+    )
+    resources = Resources(engine=engine, storage=storage, isolation=isolation, i18n=i18n)
+
+    dp = Dispatcher(
+        storage=storage,
+        events_isolation=isolation,
+        settings=settings,
+        resources=resources,
+        cipher=cipher,
+        pseudonymizer=pseudonymizer,
+        session_factory=sessions,
+    )
+    # Runs inside aiogram's own FSM middleware and before every router's middlewares, so the
+    # person's saved language is known when the locale is chosen.
+    dp.update.outer_middleware(DatabaseMiddleware(sessions, pseudonymizer))
+    dp.include_router(errors.create_router())
+    dp.include_routers(*dialogs.get_routers())
+    setup_dialogs(dp, events_isolation=isolation, message_manager=message_manager)
+    # After setup_dialogs: its background-update observer must exist to get the locale too.
+    PersonLocaleMiddleware(i18n).setup(dp)
+
+    dp.startup.register(_on_startup)
+    dp.shutdown.register(_on_shutdown)
+    return dp
+
+
+async def _on_startup(bot: Bot, resources: Resources) -> None:
+    await upgrade_to_head(resources.engine)
+    await set_commands(bot, resources.i18n)
+
+
+async def _on_shutdown(resources: Resources) -> None:
+    await resources.storage.close()
+    await resources.isolation.close()
+    await resources.engine.dispose()
+
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("menu", N_("Main menu")),
+    ("help", N_("What this bot is and how it works")),
+    ("language", N_("Change language")),
+    ("country", N_("Change country")),
+)
+
+
+async def set_commands(bot: Bot, i18n: I18n) -> None:
+    """The command menu in each of the six languages (Telegram picks by the app's language)."""
+    try:
+        for language in (None, *LANGUAGES):
+            locale = language or i18n.default_locale
+            commands = [
+                BotCommand(command=name, description=i18n.gettext(text, locale=locale))
+                for name, text in COMMANDS
+            ]
+            await bot.set_my_commands(commands, language_code=language)
+    except TelegramAPIError as exc:
+        # The bot works without a command menu; do not refuse to start over it.
+        logger.warning("Could not set the command menu: %s", exc)
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None, **kwargs: Any) -> Bot:
+    if session is None and settings.telegram_api_base:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
+    return Bot(
+        token,
+        session=session,
+        default=DefaultBotProperties(
+            parse_mode=ParseMode.HTML,
+            link_preview_is_disabled=True,
+        ),
+        **kwargs,
+    )

@@ -1,0 +1,81 @@
+"""Settings of the service, read from the environment and an optional `.env` file.
+
+Precedence (highest first): real environment variables, then `.env` in the working directory,
+then the defaults below. The names are a contract with the people who deploy the bot: they are
+listed in `.env.example` and in the README, so rename none of them without a migration note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LANGUAGES: tuple[str, ...] = ("kk", "ky", "tg", "uz", "ru", "en")
+"""The six languages of the service, in the order the language picker shows them."""
+
+COUNTRIES: tuple[str, ...] = ("KZ", "KG", "TJ", "UZ")
+"""ISO 3166-1 alpha-2 codes of the countries the service covers."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_base: str | None = Field(
+        default=None,
+        description="Base URL of a self-hosted Bot API server, e.g. http://127.0.0.1:8081",
+    )
+
+    data_dir: Path = Path("./data")
+    database_url: SecretStr | None = Field(
+        default=None, description="SQLAlchemy async URL; default: SQLite file in DATA_DIR"
+    )
+    redis_url: SecretStr | None = None
+
+    webhook_url: str | None = Field(
+        default=None, description="Public HTTPS URL Telegram posts updates to, e.g. https://x/wh"
+    )
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+
+    operators_chat_id: int | None = None
+
+    encryption_keys: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Comma-separated Fernet keys, newest first. Data is encrypted with the first and "
+            "decrypted with any, so a new key can be put in front and old ones retired later."
+        ),
+    )
+    pseudonym_key: SecretStr | None = Field(
+        default=None, description="Secret for HMAC pseudonyms of Telegram ids (hex or text)"
+    )
+
+    default_language: Literal["kk", "ky", "tg", "uz", "ru", "en"] = "ru"
+    log_level: str = "INFO"
+    locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
+    resources_dir: Path = Path(__file__).resolve().parent.parent / "resources"
+
+    @field_validator("webhook_url", "telegram_api_base")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url is not None and self.database_url.get_secret_value():
+            return self.database_url.get_secret_value()
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'bot.sqlite3').resolve()}"
+
+    @property
+    def uses_webhook(self) -> bool:
+        return bool(self.webhook_url)

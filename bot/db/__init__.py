@@ -1,0 +1,1 @@
+"""Database: models, engine, the per-update session and migrations."""

@@ -1,0 +1,63 @@
+"""Tables. Keep them minimal: store nothing about a person that the service does not need.
+
+Every change here needs an alembic migration (`make migration m="what changed"`);
+`tests/test_migrations.py` fails when the models and the migrations disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Explicit constraint names keep migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """A person, known only by a keyed pseudonym of their Telegram id.
+
+    No name, username, phone or raw id: those would identify a survivor to anyone who
+    obtains a copy of the database.
+    """
+
+    __tablename__ = "users"
+
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class FsmRecord(Base):
+    """Conversation state of one chat, under a keyed hash of its aiogram storage key.
+
+    `state` and `data` are Fernet tokens: what a person typed lives in `data` while a flow runs.
+    """
+
+    __tablename__ = "fsm_records"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
+    )

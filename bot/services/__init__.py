@@ -1,0 +1,1 @@
+"""Domain services. They take and return plain values and know nothing of Telegram."""

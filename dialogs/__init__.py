@@ -1,0 +1,25 @@
+"""Conversation flows. One package per flow, plus the commands and the safety nets.
+
+Order matters: commands come first so that /menu or /help work inside any flow, even one
+waiting for typed text; the fallback comes last and answers whatever nobody else took.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from dialogs import commands, fallback
+from dialogs.menu import dialog as menu_dialog
+from dialogs.onboarding import dialog as onboarding_dialog
+from dialogs.settings import dialog as settings_dialog
+
+
+def get_routers() -> list[Router]:
+    return [
+        commands.create_router(),
+        fallback.create_guard_router(),
+        onboarding_dialog.create_dialog(),
+        menu_dialog.create_dialog(),
+        settings_dialog.create_dialog(),
+        fallback.create_router(),
+    ]

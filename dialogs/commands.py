@@ -1,0 +1,88 @@
+"""Commands that work from anywhere: /start, /menu, /help, /language, /country."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager, ShowMode, StartMode
+
+from bot.services.people import Person
+from dialogs.common import MODE, MODE_CHANGE, MODE_ONBOARDING, RETURN, RETURN_MENU
+from dialogs.states import MainSG, OnboardingSG
+
+
+def help_text() -> str:
+    return _(
+        "This bot supports people who have lived through violence, torture or other abuse "
+        "in Kazakhstan, Kyrgyzstan, Tajikistan and Uzbekistan.\n\n"
+        "It is anonymous and free. We do not see your name, username or phone number, "
+        "and we keep only your choice of language and country.\n\n"
+        "/menu — main menu\n"
+        "/language — change language\n"
+        "/country — change country\n"
+        "/help — this message\n\n"
+        "To close the conversation at any moment, press ✕ Exit."
+    )
+
+
+async def start_main(manager: DialogManager, person: Person | None) -> None:
+    """The main menu for someone who has chosen language and country, the welcome otherwise."""
+    if person is not None and person.is_set_up:
+        await manager.start(MainSG.menu, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+    else:
+        await manager.start(
+            OnboardingSG.language,
+            data={MODE: MODE_ONBOARDING},
+            mode=StartMode.RESET_STACK,
+            show_mode=ShowMode.SEND,
+        )
+
+
+async def cmd_start(
+    message: Message, dialog_manager: DialogManager, person: Person | None
+) -> None:
+    await start_main(dialog_manager, person)
+
+
+async def cmd_help(message: Message, dialog_manager: DialogManager, person: Person | None) -> None:
+    await message.answer(help_text())
+    await show_again_or_start(dialog_manager, person)
+
+
+async def cmd_language(message: Message, dialog_manager: DialogManager) -> None:
+    await dialog_manager.start(
+        OnboardingSG.language,
+        data={MODE: MODE_CHANGE, RETURN: RETURN_MENU},
+        mode=StartMode.RESET_STACK,
+        show_mode=ShowMode.SEND,
+    )
+
+
+async def cmd_country(message: Message, dialog_manager: DialogManager) -> None:
+    await dialog_manager.start(
+        OnboardingSG.country,
+        data={MODE: MODE_CHANGE, RETURN: RETURN_MENU},
+        mode=StartMode.RESET_STACK,
+        show_mode=ShowMode.SEND,
+    )
+
+
+async def show_again_or_start(manager: DialogManager, person: Person | None) -> None:
+    """Put the screen the person was on back at the bottom of the chat, or start afresh."""
+    if manager.has_context():
+        await manager.show(ShowMode.DELETE_AND_SEND)
+    else:
+        await start_main(manager, person)
+
+
+def create_router() -> Router:
+    router = Router(name="commands")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(cmd_start, CommandStart())
+    router.message.register(cmd_start, Command("menu"))
+    router.message.register(cmd_help, Command("help"))
+    router.message.register(cmd_language, Command("language"))
+    router.message.register(cmd_country, Command("country"))
+    return router

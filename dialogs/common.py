@@ -1,0 +1,69 @@
+"""Widgets and texts shared by every flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager, ShowMode
+from aiogram_dialog.api.protocols import DialogManager as DialogManagerProtocol
+from aiogram_dialog.widgets.common import WhenCondition
+from aiogram_dialog.widgets.kbd import Button
+from aiogram_dialog.widgets.text import Text
+
+# Start data keys shared by the flows.
+MODE = "mode"
+MODE_ONBOARDING = "onboarding"
+MODE_CHANGE = "change"
+RETURN = "return"
+RETURN_PARENT = "parent"
+RETURN_MENU = "menu"
+
+ID_EXIT = "exit"
+
+
+class Tr(Text):
+    """A text translated at render time into the person's language, then filled with the
+    window's data (`{name}` fields). Extracted by pybabel through `-k Tr`."""
+
+    def __init__(
+        self,
+        text: str,
+        icon: str = "",
+        *,
+        bold: bool = False,
+        when: WhenCondition = None,
+    ) -> None:
+        super().__init__(when=when)
+        self.text = text
+        self.icon = icon
+        self.bold = bold
+
+    async def _render_text(self, data: dict[str, Any], manager: DialogManagerProtocol) -> str:
+        rendered = _(self.text).format_map(data)
+        if self.bold:
+            rendered = f"<b>{rendered}</b>"
+        return f"{self.icon} {rendered}" if self.icon else rendered
+
+
+def country_names() -> dict[str, str]:
+    return {
+        "KZ": _("Kazakhstan"),
+        "KG": _("Kyrgyzstan"),
+        "TJ": _("Tajikistan"),
+        "UZ": _("Uzbekistan"),
+    }
+
+
+async def on_exit(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    """Close every flow and leave a neutral line instead of the screen that was open."""
+    await manager.reset_stack(remove_keyboard=False)
+    manager.show_mode = ShowMode.NO_UPDATE
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(_("Closed. Send /start whenever you want."))
+
+
+def exit_button() -> Button:
+    """On every screen: one tap closes the conversation (safety rule 5)."""
+    return Button(Tr("Exit", icon="✕"), id=ID_EXIT, on_click=on_exit)

@@ -1,0 +1,51 @@
+"""Settings: the person's language and country, changeable at any time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.utils.i18n import I18n
+from aiogram_dialog import Dialog, Window
+from aiogram_dialog.widgets.kbd import Cancel, Column, Start
+
+from bot.i18n import LANGUAGE_NAMES
+from bot.services.people import PeopleService
+from dialogs.common import MODE, MODE_CHANGE, RETURN, RETURN_PARENT, Tr, country_names, exit_button
+from dialogs.fallback import unexpected_input
+from dialogs.states import OnboardingSG, SettingsSG
+
+CHANGE = {MODE: MODE_CHANGE, RETURN: RETURN_PARENT}
+
+
+async def settings_getter(
+    people: PeopleService,
+    pseudonym: str,
+    i18n: I18n,
+    **_: Any,
+) -> dict[str, Any]:
+    # Read afresh: a change made a moment ago in this same update must show here.
+    person = await people.find(pseudonym)
+    country = person.country if person else None
+    return {
+        "language": LANGUAGE_NAMES[i18n.current_locale],
+        "country": country_names().get(country or "", "—"),
+    }
+
+
+def create_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Tr("<b>Settings</b>\n\nLanguage: {language}\nCountry: {country}"),
+            Column(
+                Start(
+                    Tr("Change language"), id="language", state=OnboardingSG.language, data=CHANGE
+                ),
+                Start(Tr("Change country"), id="country", state=OnboardingSG.country, data=CHANGE),
+                Cancel(Tr("Main menu", icon="◀")),
+            ),
+            exit_button(),
+            unexpected_input(),
+            getter=settings_getter,
+            state=SettingsSG.menu,
+        ),
+    )

@@ -1,0 +1,18 @@
+"""All dialog states. Their names are stored in conversation state: renaming one strands the
+people who are on it at that moment (they get the main menu again, see dialogs/errors.py)."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class OnboardingSG(StatesGroup):
+    language = State()
+    country = State()
+
+
+class MainSG(StatesGroup):
+    menu = State()
+    soon = State()
+
+
+class SettingsSG(StatesGroup):
+    menu = State()
