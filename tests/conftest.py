@@ -1,0 +1,24 @@
+"""Shared fixtures: a fresh data directory and settings for each test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.security import generate_encryption_key
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    # Tests must never pick up a developer's .env or real token.
+    monkeypatch.chdir(tmp_path)
+    for name in ("BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "WEBHOOK_URL", "ENCRYPTION_KEYS",
+                 "PSEUDONYM_KEY", "TELEGRAM_API_BASE", "OPERATORS_CHAT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    return Settings(
+        data_dir=tmp_path / "data",
+        encryption_keys=generate_encryption_key(),
+        pseudonym_key="k" * 64,
+    )
