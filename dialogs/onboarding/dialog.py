@@ -141,7 +141,7 @@ def create_dialog() -> Dialog:
         Window(
             Tr(
                 "Which country are you in? We will show you the help that is available "
-                "there.\n\nWe never ask for your location."
+                "there.\n\nWe never ask for your exact location."
             ),
             Column(
                 Select(

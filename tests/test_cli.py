@@ -1,0 +1,41 @@
+"""The command line a deployer and a newcomer use."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bot(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "WEBHOOK_URL"}}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=data_dir.parent,
+        env={**clean, "PYTHONPATH": str(ROOT), "DATA_DIR": str(data_dir), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_run_without_token_names_the_setting_and_points_to_the_offline_chat(
+    tmp_path: Path,
+) -> None:
+    result = run_bot("run", data_dir=tmp_path / "data")
+    assert result.returncode == 2
+    assert "BOT_TOKEN" in result.stderr
+    assert "chat" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_creates_the_schema(tmp_path: Path) -> None:
+    result = run_bot("migrate", data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "data" / "bot.sqlite3") as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert {"users", "fsm_records", "alembic_version"} <= tables
