@@ -35,9 +35,6 @@ from dialogs import errors
 
 logger = logging.getLogger(__name__)
 
-OFFLINE_TOKEN = "1000000:offline-chat-no-network"  # well-formed, never valid on Telegram
-
-
 @dataclass
 class Resources:
     """Long-lived things the dispatcher owns and closes on shutdown."""
@@ -141,7 +138,9 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
 def create_bot(settings: Settings, session: BaseSession | None = None, **kwargs: Any) -> Bot:
     if session is None and settings.telegram_api_base:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
+    if settings.bot_token is None or not settings.bot_token.get_secret_value():
+        raise ValueError("BOT_TOKEN is not set")
+    token = settings.bot_token.get_secret_value()
     return Bot(
         token,
         session=session,

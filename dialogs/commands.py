@@ -8,23 +8,26 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
+from bot.i18n import N_
 from bot.services.people import Person
 from dialogs.common import MODE, MODE_CHANGE, MODE_ONBOARDING, RETURN, RETURN_MENU
 from dialogs.states import MainSG, OnboardingSG
 
+HELP = N_(
+    "This bot supports people who have lived through violence, torture or other abuse "
+    "in Kazakhstan, Kyrgyzstan, Tajikistan and Uzbekistan.\n\n"
+    "It is anonymous and free. We do not see your name, username or phone number, "
+    "and we keep only your choice of language and country.\n\n"
+    "/menu — main menu\n"
+    "/language — change language\n"
+    "/country — change country\n"
+    "/help — this message\n\n"
+    "To close the conversation at any moment, press ✕ Exit."
+)
+
 
 def help_text() -> str:
-    return _(
-        "This bot supports people who have lived through violence, torture or other abuse "
-        "in Kazakhstan, Kyrgyzstan, Tajikistan and Uzbekistan.\n\n"
-        "It is anonymous and free. We do not see your name, username or phone number, "
-        "and we keep only your choice of language and country.\n\n"
-        "/menu — main menu\n"
-        "/language — change language\n"
-        "/country — change country\n"
-        "/help — this message\n\n"
-        "To close the conversation at any moment, press ✕ Exit."
-    )
+    return _(HELP)
 
 
 async def start_main(manager: DialogManager, person: Person | None) -> None:

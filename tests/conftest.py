@@ -14,11 +14,35 @@ from bot.security import generate_encryption_key
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     # Tests must never pick up a developer's .env or real token.
     monkeypatch.chdir(tmp_path)
-    for name in ("BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "WEBHOOK_URL", "ENCRYPTION_KEYS",
-                 "PSEUDONYM_KEY", "TELEGRAM_API_BASE", "OPERATORS_CHAT_ID"):
+    for name in (
+        "BOT_TOKEN",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "WEBHOOK_URL",
+        "ENCRYPTION_KEYS",
+        "PSEUDONYM_KEY",
+        "TELEGRAM_API_BASE",
+        "OPERATORS_CHAT_ID",
+    ):
         monkeypatch.delenv(name, raising=False)
     return Settings(
         data_dir=tmp_path / "data",
         encryption_keys=generate_encryption_key(),
         pseudonym_key="k" * 64,
     )
+
+
+@pytest.fixture
+async def offline(settings: Settings, caplog: pytest.LogCaptureFixture):  # type: ignore[no-untyped-def]
+    """The production bot on the emulated Telegram. After the test: every button press was
+    answered, and nothing was logged as an error."""
+    from bot.offline import OfflineBot
+
+    bot = OfflineBot(settings)
+    await bot.start()
+    caplog.set_level("INFO")
+    yield bot
+    await bot.stop()
+    assert bot.emulator.unanswered_callback_queries() == []
+    errors = [r for r in caplog.records if r.levelname in {"ERROR", "CRITICAL"}]
+    assert not errors, [r.getMessage() for r in errors]

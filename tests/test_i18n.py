@@ -34,10 +34,32 @@ def test_template_lists_every_text_in_the_code(tmp_path: Path) -> None:
     """locales/messages.pot is up to date: `python3 scripts/dev.py i18n` was run."""
     pot = tmp_path / "fresh.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "Tr", "-k", "N_", "-k", "__", "-k", "lazy_ngettext:1,2", "--no-location",
-         "--sort-output", "-o", str(pot), "bot", "dialogs"],
-        cwd=LOCALES.parent, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "Tr",
+            "-k",
+            "N_",
+            "-k",
+            "__",
+            "-k",
+            "lazy_ngettext:1,2",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            str(pot),
+            "bot",
+            "dialogs",
+        ],
+        cwd=LOCALES.parent,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     fresh = pot.read_text(encoding="utf-8")
     committed = (LOCALES / "messages.pot").read_text(encoding="utf-8")

@@ -6,8 +6,13 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.security import Cipher, DecryptionError, Pseudonymizer, generate_encryption_key
-from bot.security import load_or_create_keys
+from bot.security import (
+    Cipher,
+    DecryptionError,
+    Pseudonymizer,
+    generate_encryption_key,
+    load_or_create_keys,
+)
 
 
 def test_first_start_generates_keys_owner_only_and_never_logs_them(

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import current_session
 from bot.db.repositories import UserRepository
 from bot.security import Pseudonymizer
-from bot.services.people import PeopleService
+from bot.services.people import PeopleService, Person
 
+logger = logging.getLogger(__name__)
+
+RETRIES = 4
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -43,19 +49,39 @@ class DatabaseMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         sender: User | None = data.get("event_from_user")
-        async with self._sessions() as session, session.begin():
+        pseudonym = None
+        if sender is not None and not sender.is_bot:
+            pseudonym = self._pseudonymizer.of("user", sender.id)
+        async with self._sessions() as session:
             token = current_session.set(session)
             try:
                 people = PeopleService(UserRepository(session))
                 data["people"] = people
-                data["person"] = None
-                data["person_language"] = None
-                if sender is not None and not sender.is_bot:
-                    pseudonym = self._pseudonymizer.of("user", sender.id)
-                    person = await people.find(pseudonym)
-                    data["pseudonym"] = pseudonym
-                    data["person"] = person
-                    data["person_language"] = person.language if person else None
-                return await handler(event, data)
+                data["pseudonym"] = pseudonym
+                person = await self._find_with_retry(session, people, pseudonym)
+                data["person"] = person
+                data["person_language"] = person.language if person else None
+                result = await handler(event, data)
+                await session.commit()
+                return result
             finally:
+                # Closing the session rolls back whatever was not committed (a failed update).
                 current_session.reset(token)
+
+    async def _find_with_retry(
+        self, session: AsyncSession, people: PeopleService, pseudonym: str | None
+    ) -> Person | None:
+        """A database that fails for a moment (a restart, a lock) costs a short wait, not
+        the person's message: nothing has happened yet, so trying again is safe."""
+        if pseudonym is None:
+            return None
+        for attempt in range(RETRIES):
+            try:
+                return await people.find(pseudonym)
+            except (OperationalError, InterfaceError):
+                if attempt == RETRIES - 1:
+                    raise
+                logger.warning("Database unavailable, retrying (%d/%d)", attempt + 1, RETRIES)
+                await session.rollback()
+                await asyncio.sleep(0.2 * 2**attempt)
+        return None
