@@ -1,4 +1,4 @@
-"""`python -m bot run | chat | migrate`."""
+"""`python -m bot run | chat | migrate | resources check | resources stale`."""
 
 from __future__ import annotations
 
@@ -26,7 +26,21 @@ def main(argv: list[str] | None = None) -> int:
     chat = commands.add_parser("chat", help="talk to the bot offline in this terminal")
     chat.add_argument("--user-language", default=None, help="Telegram language_code to pretend")
     commands.add_parser("migrate", help="apply database migrations")
+    resources = commands.add_parser("resources", help="check the files NGO staff edit")
+    resource_commands = resources.add_subparsers(dest="resource_command", required=True)
+    check = resource_commands.add_parser("check", help="validate contact files")
+    check.add_argument("paths", nargs="*", help="files or folders (default: resources/contacts)")
+    stale = resource_commands.add_parser("stale", help="list entries not checked for a while")
+    stale.add_argument("--older-than", default="180d", help="e.g. 180d, 26w, 6m, 1y")
+    stale.add_argument("paths", nargs="*", help="files or folders (default: resources/contacts)")
     args = parser.parse_args(argv)
+
+    if args.command == "resources":
+        from bot.contacts import main_check, main_stale
+
+        if args.resource_command == "check":
+            return main_check(args.paths)
+        return main_stale(args.older_than, args.paths)
 
     settings = Settings()
     if args.command == "run":
@@ -34,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         if settings.bot_token is None or not settings.bot_token.get_secret_value():
             print(NO_TOKEN, file=sys.stderr)
             return 2
+        if not _contacts_ok(settings):
+            return 1
         from bot import runner
 
         if settings.uses_webhook:
@@ -47,10 +63,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "chat":
         # The conversation is on screen; only warnings go to the log.
         setup_logging("WARNING")
+        if not _contacts_ok(settings):
+            return 1
         from bot.terminal import run_chat
 
         return asyncio.run(run_chat(settings, user_language=args.user_language))
     return 1
+
+
+def _contacts_ok(settings: Settings) -> bool:
+    """Refuse to start with broken contact files, saying exactly what to fix."""
+    from bot.contacts import check_paths
+
+    problems = check_paths([settings.contacts_dir])
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(
+            "\nThe bot does not start with broken contact files (a wrong number in a crisis "
+            "is harm). Fix the lines above; `python -m bot resources check` checks again.",
+            file=sys.stderr,
+        )
+    return not problems
 
 
 async def _migrate(settings: Settings) -> int:

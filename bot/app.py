@@ -24,7 +24,9 @@ from aiogram_dialog.api.protocols import MessageManagerProtocol
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import dialogs
+from bot.alerts import OperatorAlerts
 from bot.config import LANGUAGES, Settings
+from bot.contacts import ContactsWatcher
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.i18n import N_, PersonLocaleMiddleware, create_i18n
@@ -35,6 +37,7 @@ from dialogs import errors
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass
 class Resources:
     """Long-lived things the dispatcher owns and closes on shutdown."""
@@ -43,6 +46,8 @@ class Resources:
     storage: BaseStorage
     isolation: BaseEventIsolation
     i18n: I18n
+    contacts: ContactsWatcher
+    alerts: OperatorAlerts
 
 
 def create_dispatcher(
@@ -76,7 +81,20 @@ def create_dispatcher(
     i18n = create_i18n(
         settings.locales_dir, settings.data_dir / "catalogs", settings.default_language
     )
-    resources = Resources(engine=engine, storage=storage, isolation=isolation, i18n=i18n)
+    alerts = OperatorAlerts(settings.operators_chat_id, i18n)
+    contacts = ContactsWatcher(
+        settings.contacts_dir,
+        on_error=alerts.contacts_broken,
+        interval=settings.contacts_reload_seconds,
+    )
+    resources = Resources(
+        engine=engine,
+        storage=storage,
+        isolation=isolation,
+        i18n=i18n,
+        contacts=contacts,
+        alerts=alerts,
+    )
 
     dp = Dispatcher(
         storage=storage,
@@ -86,6 +104,7 @@ def create_dispatcher(
         cipher=cipher,
         pseudonymizer=pseudonymizer,
         session_factory=sessions,
+        contacts=contacts,
     )
     # Runs inside aiogram's own FSM middleware and before every router's middlewares, so the
     # person's saved language is known when the locale is chosen.
@@ -103,10 +122,14 @@ def create_dispatcher(
 
 async def _on_startup(bot: Bot, resources: Resources) -> None:
     await upgrade_to_head(resources.engine)
+    resources.alerts.bot = bot
+    # Raises ContactsError when no valid contact files exist: better no bot than wrong numbers.
+    await resources.contacts.start()
     await set_commands(bot, resources.i18n)
 
 
 async def _on_shutdown(resources: Resources) -> None:
+    await resources.contacts.stop()
     await resources.storage.close()
     await resources.isolation.close()
     await resources.engine.dispose()

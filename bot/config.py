@@ -60,6 +60,10 @@ class Settings(BaseSettings):
         default=None, description="Secret for HMAC pseudonyms of Telegram ids (hex or text)"
     )
 
+    contacts_reload_seconds: float = Field(
+        default=2.0, description="How often the contact files are checked for edits"
+    )
+
     default_language: Literal["kk", "ky", "tg", "uz", "ru", "en"] = "ru"
     log_level: str = "INFO"
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
@@ -75,6 +79,10 @@ class Settings(BaseSettings):
         if self.database_url is not None and self.database_url.get_secret_value():
             return self.database_url.get_secret_value()
         return f"sqlite+aiosqlite:///{(self.data_dir / 'bot.sqlite3').resolve()}"
+
+    @property
+    def contacts_dir(self) -> Path:
+        return self.resources_dir / "contacts"
 
     @property
     def uses_webhook(self) -> bool:

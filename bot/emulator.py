@@ -49,11 +49,21 @@ DEFAULT_TOPIC_COLOR = 0x6FB9F0
 # Update types Telegram leaves out when allowed_updates is empty or was never given.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
-_CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note",
-    "upload_video_note",
-})
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
 
 # Every Bot API method name aiogram knows: a real method the emulator lacks is a gap in the
 # emulator (EmulatorError), not Telegram's 404 for a misspelt method.
@@ -111,15 +121,30 @@ class FormattingError(Exception):
     """tdlib's message for text it cannot parse; the Bot API prefixes it."""
 
 
-_SUPPORTED_TAGS = frozenset({
-    "a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins", "tg-spoiler", "tg-emoji",
-    "tg-time", "span", "pre", "code", "blockquote",
-})
+_SUPPORTED_TAGS = frozenset(
+    {
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "s",
+        "strike",
+        "del",
+        "u",
+        "ins",
+        "tg-spoiler",
+        "tg-emoji",
+        "tg-time",
+        "span",
+        "pre",
+        "code",
+        "blockquote",
+    }
+)
 _HTML_ENTITIES = {b"lt": ord("<"), b"gt": ord(">"), b"amp": ord("&"), b"quot": ord('"')}
 _SPACES = frozenset(b" \t\r\n\0\v")  # tdlib's is_space(), which counts the end of the string
-_NAME_TOKEN = frozenset(
-    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"
-)
+_NAME_TOKEN = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 _DIGITS = frozenset(b"0123456789")
 _LETTERS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -245,9 +270,7 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
         i += 1  # past the '>'
 
     if stack:
-        raise FormattingError(
-            f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"'
-        )
+        raise FormattingError(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
     for entity in entities:
         if entity["type"] == "code":
             entity.pop("language", None)  # a language only survives inside <pre>
@@ -338,9 +361,17 @@ def _parse_attributes(data: bytes, i: int, tag: str, begin: int) -> tuple[str, i
 
 
 _SIMPLE_TAGS = {
-    "i": "italic", "em": "italic", "b": "bold", "strong": "bold", "s": "strikethrough",
-    "strike": "strikethrough", "del": "strikethrough", "u": "underline", "ins": "underline",
-    "tg-spoiler": "spoiler", "span": "spoiler",
+    "i": "italic",
+    "em": "italic",
+    "b": "bold",
+    "strong": "bold",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "u": "underline",
+    "ins": "underline",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
 }
 _USER_LINK = re.compile(r"tg:(?://)?user\?id=(\d+)", re.IGNORECASE)
 
@@ -357,14 +388,20 @@ def _close_entity(
     elif tag.name == "tg-emoji":
         if not tag.argument.isdigit() or int(tag.argument) == 0:
             raise FormattingError("Invalid custom emoji identifier specified")
-        entities.append({
-            "type": "custom_emoji", "offset": offset, "length": length,
-            "custom_emoji_id": tag.argument,
-        })
+        entities.append(
+            {
+                "type": "custom_emoji",
+                "offset": offset,
+                "length": length,
+                "custom_emoji_id": tag.argument,
+            }
+        )
     elif tag.name == "tg-time":
         if tag.unix_time > 0:
             entity: dict[str, Any] = {
-                "type": "date_time", "offset": offset, "length": length,
+                "type": "date_time",
+                "offset": offset,
+                "length": length,
                 "unix_time": tag.unix_time,
             }
             if tag.argument:
@@ -373,17 +410,25 @@ def _close_entity(
     elif tag.name == "a":
         url = tag.argument or inner.decode("utf-8", "replace")
         if user := _USER_LINK.fullmatch(url):
-            entities.append({
-                "type": "text_mention", "offset": offset, "length": length,
-                "user_id": int(user.group(1)),
-            })
+            entities.append(
+                {
+                    "type": "text_mention",
+                    "offset": offset,
+                    "length": length,
+                    "user_id": int(user.group(1)),
+                }
+            )
         else:
             # An invalid link makes no entity, silently, as on Telegram.
             with contextlib.suppress(LinkError):
-                entities.append({
-                    "type": "text_link", "offset": offset, "length": length,
-                    "url": check_link(url),
-                })
+                entities.append(
+                    {
+                        "type": "text_link",
+                        "offset": offset,
+                        "length": length,
+                        "url": check_link(url),
+                    }
+                )
     elif tag.name == "pre":
         if same_span and last is not None and last["type"] == "code" and last.get("language"):
             last["type"] = "pre"
@@ -442,9 +487,18 @@ def check_link(url: str) -> str:
 
 # tdlib's ordering: by offset, longer (outer) first, then by a fixed type priority.
 _TYPE_PRIORITY = {
-    "bold": 90, "italic": 91, "underline": 92, "strikethrough": 93, "spoiler": 94,
-    "custom_emoji": 99, "code": 20, "pre": 11, "text_link": 49, "text_mention": 49,
-    "blockquote": 0, "expandable_blockquote": 0,
+    "bold": 90,
+    "italic": 91,
+    "underline": 92,
+    "strikethrough": 93,
+    "spoiler": 94,
+    "custom_emoji": 99,
+    "code": 20,
+    "pre": 11,
+    "text_link": 49,
+    "text_mention": 49,
+    "blockquote": 0,
+    "expandable_blockquote": 0,
 }
 
 
@@ -545,23 +599,38 @@ def _drop_bad_nesting(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 _FOUND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("url", re.compile(r"(?<![\w@/.])(?:(?:https?|tg)://|www\.)[^\s<>\"«»]+", re.IGNORECASE)),
-    ("email", re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-                         r"(?![\w-])")),
-    ("bot_command", re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?"
-                               r"(?![\w/<>@])")),
+    (
+        "email",
+        re.compile(
+            r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+            r"(?![\w-])"
+        ),
+    ),
+    (
+        "bot_command",
+        re.compile(
+            r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?"
+            r"(?![\w/<>@])"
+        ),
+    ),
     ("mention", re.compile(r"(?<![\w@])@[A-Za-z0-9_]{2,32}(?![\w@])")),
     ("hashtag", re.compile(r"(?<![\w#])#\w{1,256}(?![\w#])")),
 )
 _SHORT_USERNAMES = frozenset({"gif", "vid", "pic"})  # inline bots Telegram links despite length
 # Entities that already give the text a meaning; nothing is detected inside them.
-_OPAQUE_ENTITIES = frozenset({
-    "code", "pre", "text_link", "text_mention", "custom_emoji", "date_time",
-})
+_OPAQUE_ENTITIES = frozenset(
+    {
+        "code",
+        "pre",
+        "text_link",
+        "text_mention",
+        "custom_emoji",
+        "date_time",
+    }
+)
 
 
-def find_entities(
-    text: str, existing: Sequence[dict[str, Any]] = ()
-) -> list[dict[str, Any]]:
+def find_entities(text: str, existing: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     """The entities Telegram detects by itself in every text: links, e-mail addresses,
     /commands, @mentions, #hashtags (simplified: no bare domains, cashtags or card numbers).
     Returns `existing` merged with what was found, sorted."""
@@ -580,8 +649,10 @@ def find_entities(
             if kind == "url":
                 while end > start and text[end - 1] in ".,:;!?)]}'\"":
                     end -= 1
-            if kind == "mention" and end - start < 5 and text[start + 1 : end] not in (
-                _SHORT_USERNAMES
+            if (
+                kind == "mention"
+                and end - start < 5
+                and text[start + 1 : end] not in (_SHORT_USERNAMES)
             ):
                 continue
             if kind == "hashtag" and text[start + 1 : end].isdigit():
@@ -599,9 +670,16 @@ def find_entities(
 # --------------------------------------------------------------------------------------------
 
 _INLINE_ACTIONS = (
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-    "callback_game", "pay",
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
 )
 _BAD_MARKUP = "can't parse reply keyboard markup JSON object"
 
@@ -633,14 +711,17 @@ def parse_reply_markup(raw: Any) -> dict[str, Any] | None:
                 if isinstance(button, str):
                     button = {"text": button}
                 if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-                    raise _bad_request("can't parse keyboard button: Field \"text\" must be of "
-                                       "type String")
+                    raise _bad_request(
+                        'can\'t parse keyboard button: Field "text" must be of type String'
+                    )
                 clean_row.append(_without_nulls(button))
             clean_rows.append(clean_row)
         return {**_without_nulls(markup), "keyboard": clean_rows}
     if markup.get("remove_keyboard") or markup.get("hide_keyboard"):
-        return {"remove_keyboard": True, **({"selective": True} if markup.get("selective")
-                                             else {})}
+        return {
+            "remove_keyboard": True,
+            **({"selective": True} if markup.get("selective") else {}),
+        }
     if markup.get("force_reply"):
         return _without_nulls(markup)
     raise _bad_request(_BAD_MARKUP)
@@ -1063,8 +1144,7 @@ class TelegramEmulator:
         chat_data["type"] = "private"
         chat = self._chats.get(user_id)
         if chat is None:
-            self._chats[user_id] = _Chat(user_id, "private", chat_data, {user_id},
-                                         started=started)
+            self._chats[user_id] = _Chat(user_id, "private", chat_data, {user_id}, started=started)
         else:
             chat.data = chat_data
             chat.started = chat.started or started
@@ -1093,7 +1173,12 @@ class TelegramEmulator:
         if is_forum:
             data["is_forum"] = True
         self._chats[chat_id] = _Chat(
-            chat_id, "supergroup", data, set(members), started=True, bot_is_admin=bot_is_admin,
+            chat_id,
+            "supergroup",
+            data,
+            set(members),
+            started=True,
+            bot_is_admin=bot_is_admin,
             is_forum=is_forum,
         )
         return dict(data)
@@ -1310,8 +1395,7 @@ class TelegramEmulator:
             raise _bad_request("message must be non-empty") from None
         limit = MAX_CAPTION_LENGTH if caption else MAX_TEXT_LENGTH
         if utf16_length(text) > limit:
-            raise _bad_request("message caption is too long" if caption else
-                               "message is too long")
+            raise _bad_request("message caption is too long" if caption else "message is too long")
         return text, find_entities(text, self._resolve_mentions(entities))
 
     def _entities_param(self, p: _Params, name: str) -> list[dict[str, Any]]:
@@ -1356,19 +1440,27 @@ class TelegramEmulator:
         return markup
 
     def _event(
-        self, chat: _Chat, kind: EventKind, *, from_bot: bool, message: ChatMessage | None = None,
-        text: str | None = None, show_alert: bool = False,
+        self,
+        chat: _Chat,
+        kind: EventKind,
+        *,
+        from_bot: bool,
+        message: ChatMessage | None = None,
+        text: str | None = None,
+        show_alert: bool = False,
     ) -> None:
-        chat.events.append(ChatEvent(
-            seq=next(self._event_seq),
-            kind=kind,
-            chat_id=chat.id,
-            from_bot=from_bot,
-            message_id=message.message_id if message else None,
-            message=copy.deepcopy(message.data) if message else None,
-            text=text,
-            show_alert=show_alert,
-        ))
+        chat.events.append(
+            ChatEvent(
+                seq=next(self._event_seq),
+                kind=kind,
+                chat_id=chat.id,
+                from_bot=from_bot,
+                message_id=message.message_id if message else None,
+                message=copy.deepcopy(message.data) if message else None,
+                text=text,
+                show_alert=show_alert,
+            )
+        )
 
     def _store_message(
         self,
@@ -1412,8 +1504,9 @@ class TelegramEmulator:
         self._event(chat, "new", from_bot=message.from_bot, message=message)
         return message
 
-    def _edit(self, chat: _Chat, message: ChatMessage, changes: dict[str, Any],
-              removed: tuple[str, ...]) -> dict[str, Any]:
+    def _edit(
+        self, chat: _Chat, message: ChatMessage, changes: dict[str, Any], removed: tuple[str, ...]
+    ) -> dict[str, Any]:
         message.history.append(copy.deepcopy(message.data))
         for key in removed:
             message.data.pop(key, None)
@@ -1431,8 +1524,12 @@ class TelegramEmulator:
         }
         if content:
             file["file_size"] = len(content)
-        self._files[file["file_id"]] = {"kind": kind, "content": content,
-                                        "path": f"{kind}s/file_{number}", "meta": dict(file)}
+        self._files[file["file_id"]] = {
+            "kind": kind,
+            "content": content,
+            "path": f"{kind}s/file_{number}",
+            "meta": dict(file),
+        }
         return file
 
     def file_content(self, file_id: str) -> bytes:
@@ -1554,8 +1651,11 @@ class TelegramEmulator:
         button = p.json("menu_button", "can't parse menu button JSON object")
         if button is None:
             button = {"type": "default"}
-        if not isinstance(button, dict) or button.get("type") not in ("default", "commands",
-                                                                      "web_app"):
+        if not isinstance(button, dict) or button.get("type") not in (
+            "default",
+            "commands",
+            "web_app",
+        ):
             raise _bad_request("can't parse menu button JSON object")
         self.menu_buttons[chat_id] = button
         return True
@@ -1672,8 +1772,10 @@ class TelegramEmulator:
             content["entities"] = entities
         preview = p.json("link_preview_options", "can't parse link preview options JSON object")
         # Telegram echoes the preview options only when the text has a link to preview.
-        if isinstance(preview, dict) and preview and any(
-            entity["type"] in ("url", "text_link") for entity in entities
+        if (
+            isinstance(preview, dict)
+            and preview
+            and any(entity["type"] in ("url", "text_link") for entity in entities)
         ):
             content["link_preview_options"] = _without_nulls(preview)
         return content
@@ -1688,7 +1790,12 @@ class TelegramEmulator:
         self._check_can_write(chat)
         content = self._text_content(p, text, entities)
         message = self._store_message(
-            chat, self.bot_user, content, thread_id=thread_id, reply_to=reply_to, markup=markup,
+            chat,
+            self.bot_user,
+            content,
+            thread_id=thread_id,
+            reply_to=reply_to,
+            markup=markup,
             protect=p.bool("protect_content"),
         )
         return copy.deepcopy(message.data)
@@ -1715,11 +1822,23 @@ class TelegramEmulator:
             raise _bad_request(f"there is no {kind} in the request")
         content: dict[str, Any]
         if kind == "photo":
-            content = {"photo": [{**file, "width": 90, "height": 90},
-                                 {**file, "width": 800, "height": 800}]}
+            content = {
+                "photo": [
+                    {**file, "width": 90, "height": 90},
+                    {**file, "width": 800, "height": 800},
+                ]
+            }
         elif kind == "sticker":
-            content = {"sticker": {**file, "type": "regular", "width": 512, "height": 512,
-                                   "is_animated": False, "is_video": False}}
+            content = {
+                "sticker": {
+                    **file,
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            }
         elif kind in ("video", "animation"):
             content = {kind: {**file, "width": 640, "height": 360, "duration": 1}}
         elif kind in ("voice", "audio"):
@@ -1731,7 +1850,12 @@ class TelegramEmulator:
             if entities:
                 content["caption_entities"] = entities
         message = self._store_message(
-            chat, self.bot_user, content, thread_id=thread_id, reply_to=reply_to, markup=markup,
+            chat,
+            self.bot_user,
+            content,
+            thread_id=thread_id,
+            reply_to=reply_to,
+            markup=markup,
             protect=p.bool("protect_content"),
         )
         return copy.deepcopy(message.data)
@@ -1891,9 +2015,19 @@ class TelegramEmulator:
         thread_id = self._thread_param(chat, p)
         reply_to = self._reply_param(chat, p)
         self._check_can_write(chat)
-        skip = {"message_id", "from", "chat", "date", "edit_date", "reply_markup",
-                "reply_to_message", "message_thread_id", "is_topic_message",
-                "has_protected_content", "forward_origin"}
+        skip = {
+            "message_id",
+            "from",
+            "chat",
+            "date",
+            "edit_date",
+            "reply_markup",
+            "reply_to_message",
+            "message_thread_id",
+            "is_topic_message",
+            "has_protected_content",
+            "forward_origin",
+        }
         content = {key: value for key, value in source.data.items() if key not in skip}
         if p.has("caption") and "text" not in content:
             caption, entities = self._formatted(
@@ -1906,7 +2040,12 @@ class TelegramEmulator:
             if entities:
                 content["caption_entities"] = entities
         message = self._store_message(
-            chat, self.bot_user, content, thread_id=thread_id, reply_to=reply_to, markup=markup,
+            chat,
+            self.bot_user,
+            content,
+            thread_id=thread_id,
+            reply_to=reply_to,
+            markup=markup,
             protect=p.bool("protect_content"),
         )
         return {"message_id": message.message_id}
@@ -1934,8 +2073,13 @@ class TelegramEmulator:
                 "query is too old and response timeout expired or query ID is invalid"
             )
         chat = self._chats[pending.chat_id]
-        self._event(chat, "callback_answer", from_bot=True, text=text or None,
-                    show_alert=p.bool("show_alert"))
+        self._event(
+            chat,
+            "callback_answer",
+            from_bot=True,
+            text=text or None,
+            show_alert=p.bool("show_alert"),
+        )
         return True
 
     # ---- chats ------------------------------------------------------------------------------
@@ -1948,8 +2092,11 @@ class TelegramEmulator:
             "accent_color_id": 0,
             "max_reaction_count": 11,
             "accepted_gift_types": {
-                "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                "premium_subscription": False, "gifts_from_channels": False,
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
             },
         }
         if chat.type != "private":
@@ -1960,16 +2107,32 @@ class TelegramEmulator:
         if chat.type == "private" or not chat.bot_is_admin:
             return {"status": "member", "user": dict(self.bot_user)}
         rights = dict.fromkeys(
-            ("can_manage_chat", "can_delete_messages", "can_manage_video_chats",
-             "can_restrict_members", "can_change_info", "can_invite_users", "can_pin_messages",
-             "can_manage_topics"),
+            (
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_pin_messages",
+                "can_manage_topics",
+            ),
             True,
         )
-        rights.update(dict.fromkeys(
-            ("can_be_edited", "is_anonymous", "can_promote_members", "can_post_stories",
-             "can_edit_stories", "can_delete_stories", "can_send_welcome_messages"),
-            False,
-        ))
+        rights.update(
+            dict.fromkeys(
+                (
+                    "can_be_edited",
+                    "is_anonymous",
+                    "can_promote_members",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                    "can_send_welcome_messages",
+                ),
+                False,
+            )
+        )
         return {"status": "administrator", "user": dict(self.bot_user), **rights}
 
     @_method("getChatMember")
@@ -2016,10 +2179,14 @@ class TelegramEmulator:
         if color is not None and not 0 <= color <= 0xFFFFFF:
             raise _bad_request("invalid icon color specified")
         service = self._store_message(
-            chat, self.bot_user,
-            {"forum_topic_created": {"name": name,
-                                     "icon_color": DEFAULT_TOPIC_COLOR if color is None
-                                     else color}},
+            chat,
+            self.bot_user,
+            {
+                "forum_topic_created": {
+                    "name": name,
+                    "icon_color": DEFAULT_TOPIC_COLOR if color is None else color,
+                }
+            },
         )
         # A topic is identified by the id of the service message that created it.
         service.data["message_thread_id"] = service.message_id
@@ -2038,8 +2205,10 @@ class TelegramEmulator:
         chat = self._forum(p)
         topic = self._topic(chat, p)
         name = self._topic_name(p.str("name") or "") if p.has("name") else topic.name
-        emoji = p.str("icon_custom_emoji_id") if "icon_custom_emoji_id" in p.raw else (
-            topic.icon_custom_emoji_id
+        emoji = (
+            p.str("icon_custom_emoji_id")
+            if "icon_custom_emoji_id" in p.raw
+            else (topic.icon_custom_emoji_id)
         )
         if name == topic.name and (emoji or None) == topic.icon_custom_emoji_id:
             raise _bad_request("TOPIC_NOT_MODIFIED")
@@ -2133,15 +2302,20 @@ class TelegramEmulator:
         found = find_entities(clean, fixed)
         chat = self._existing_chat(user_id if chat_id is None else chat_id)
         keyboard = chat.reply_keyboard
-        if keyboard and keyboard.get("one_time_keyboard") and any(
-            button.get("text") == clean for row in keyboard["keyboard"] for button in row
+        if (
+            keyboard
+            and keyboard.get("one_time_keyboard")
+            and any(button.get("text") == clean for row in keyboard["keyboard"] for button in row)
         ):
             chat.reply_keyboard = None  # a one-time keyboard hides after use
         content: dict[str, Any] = {"text": clean}
         if found:
             content["entities"] = found
         return self._user_message(
-            user_id, content, chat_id=chat_id, message_thread_id=message_thread_id,
+            user_id,
+            content,
+            chat_id=chat_id,
+            message_thread_id=message_thread_id,
             reply_to_message_id=reply_to_message_id,
         )
 
@@ -2161,8 +2335,13 @@ class TelegramEmulator:
         self, user_id: int, caption: str | None = None, content: bytes = b"jpeg", **where: Any
     ) -> dict[str, Any]:
         big = self._new_file("photo", content)
-        small = {**big, "file_id": big["file_id"] + "-s", "file_unique_id":
-                 big["file_unique_id"] + "s", "width": 90, "height": 90}
+        small = {
+            **big,
+            "file_id": big["file_id"] + "-s",
+            "file_unique_id": big["file_unique_id"] + "s",
+            "width": 90,
+            "height": 90,
+        }
         sizes = [small, {**big, "width": 1280, "height": 960}]
         return self._user_message(user_id, {"photo": sizes, **self._caption(caption)}, **where)
 
@@ -2173,17 +2352,26 @@ class TelegramEmulator:
         return self._user_message(user_id, {"voice": voice}, **where)
 
     def user_sends_video(
-        self, user_id: int, caption: str | None = None, duration: int = 5,
-        content: bytes = b"mp4", **where: Any,
+        self,
+        user_id: int,
+        caption: str | None = None,
+        duration: int = 5,
+        content: bytes = b"mp4",
+        **where: Any,
     ) -> dict[str, Any]:
-        video = self._new_file("video", content, width=1280, height=720, duration=duration,
-                               mime_type="video/mp4")
+        video = self._new_file(
+            "video", content, width=1280, height=720, duration=duration, mime_type="video/mp4"
+        )
         return self._user_message(user_id, {"video": video, **self._caption(caption)}, **where)
 
     def user_sends_document(
-        self, user_id: int, file_name: str = "document.pdf",
-        mime_type: str = "application/pdf", caption: str | None = None,
-        content: bytes = b"%PDF", **where: Any,
+        self,
+        user_id: int,
+        file_name: str = "document.pdf",
+        mime_type: str = "application/pdf",
+        caption: str | None = None,
+        content: bytes = b"%PDF",
+        **where: Any,
     ) -> dict[str, Any]:
         document = self._new_file("document", content, file_name=file_name, mime_type=mime_type)
         return self._user_message(
@@ -2198,8 +2386,13 @@ class TelegramEmulator:
         )
 
     def user_sends_contact(
-        self, user_id: int, phone_number: str = "+77010000000", first_name: str | None = None,
-        *, own: bool = True, **where: Any,
+        self,
+        user_id: int,
+        phone_number: str = "+77010000000",
+        first_name: str | None = None,
+        *,
+        own: bool = True,
+        **where: Any,
     ) -> dict[str, Any]:
         """A shared contact; `own=True` is the person's own number (request_contact)."""
         user = self._user(user_id)
@@ -2323,8 +2516,9 @@ class TelegramEmulator:
                 f"{message.message_id}; buttons: {message.button_texts}"
             )
         if "callback_data" not in found[0]:
-            raise EmulatorError(f"button {found[0]['text']!r} sends no callback (not a "
-                                "callback button)")
+            raise EmulatorError(
+                f"button {found[0]['text']!r} sends no callback (not a callback button)"
+            )
         return str(found[0]["callback_data"])
 
     def _member_update(self, user_id: int, old: str, new: str) -> dict[str, Any]:

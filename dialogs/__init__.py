@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from dialogs import commands, fallback
+from dialogs.contacts import dialog as contacts_dialog
 from dialogs.menu import dialog as menu_dialog
 from dialogs.onboarding import dialog as onboarding_dialog
 from dialogs.settings import dialog as settings_dialog
@@ -21,5 +22,7 @@ def get_routers() -> list[Router]:
         onboarding_dialog.create_dialog(),
         menu_dialog.create_dialog(),
         settings_dialog.create_dialog(),
+        contacts_dialog.create_dialog(),
+        contacts_dialog.create_emergency_dialog(),
         fallback.create_router(),
     ]

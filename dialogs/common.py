@@ -9,8 +9,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.api.protocols import DialogManager as DialogManagerProtocol
 from aiogram_dialog.widgets.common import WhenCondition
-from aiogram_dialog.widgets.kbd import Button
-from aiogram_dialog.widgets.text import Text
+from aiogram_dialog.widgets.kbd import Button, Row, Start
+from aiogram_dialog.widgets.text import Multi, Text
 
 # Start data keys shared by the flows.
 MODE = "mode"
@@ -21,6 +21,7 @@ RETURN_PARENT = "parent"
 RETURN_MENU = "menu"
 
 ID_EXIT = "exit"
+ID_EMERGENCY = "sos"
 
 
 class Tr(Text):
@@ -47,6 +48,11 @@ class Tr(Text):
         return f"{self.icon} {rendered}" if self.icon else rendered
 
 
+def paragraphs(*texts: Text) -> Multi:
+    """Texts of a screen separated by blank lines (hidden ones leave no gap)."""
+    return Multi(*texts, sep="\n\n")
+
+
 def country_names() -> dict[str, str]:
     return {
         "KZ": _("Kazakhstan"),
@@ -67,3 +73,13 @@ async def on_exit(callback: CallbackQuery, _button: Button, manager: DialogManag
 def exit_button() -> Button:
     """On every screen: one tap closes the conversation (safety rule 5)."""
     return Button(Tr("Exit", icon="✕"), id=ID_EXIT, on_click=on_exit)
+
+
+def safety_row() -> Row:
+    """On every screen: the country's emergency numbers one tap away, and the exit."""
+    from dialogs.states import EmergencySG
+
+    return Row(
+        Start(Tr("Emergency", icon="🆘"), id=ID_EMERGENCY, state=EmergencySG.numbers),
+        exit_button(),
+    )

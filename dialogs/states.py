@@ -16,3 +16,12 @@ class MainSG(StatesGroup):
 
 class SettingsSG(StatesGroup):
     menu = State()
+
+
+class ContactsSG(StatesGroup):
+    overview = State()
+    entries = State()
+
+
+class EmergencySG(StatesGroup):
+    numbers = State()

@@ -53,8 +53,11 @@ class ContactBook:
 
     def categories(self, country: str, include_unconfirmed: bool = False) -> list[str]:
         """Categories that have something to show, emergency first (see CATEGORIES)."""
-        return [category for category in CATEGORIES
-                if self.entries(country, category, include_unconfirmed)]
+        return [
+            category
+            for category in CATEGORIES
+            if self.entries(country, category, include_unconfirmed)
+        ]
 
     def entries(
         self, country: str, category: str, include_unconfirmed: bool = False
@@ -64,8 +67,11 @@ class ContactBook:
         asked for."""
         if category not in CATEGORIES:
             raise ValueError(f"unknown category {category!r}; categories: {CATEGORIES}")
-        return [entry for entry in self._by_country.get(country.upper(), [])
-                if entry.listed_in(category) and (include_unconfirmed or entry.visible)]
+        return [
+            entry
+            for entry in self._by_country.get(country.upper(), [])
+            if entry.listed_in(category) and (include_unconfirmed or entry.visible)
+        ]
 
     def emergency(self, country: str, include_unconfirmed: bool = False) -> list[Entry]:
         return self.entries(country, "emergency", include_unconfirmed)
@@ -87,6 +93,7 @@ def stale_entries(
 ) -> list[tuple[Entry, Path, int]]:
     """Entries last checked more than `older_than` before `today`, hidden ones included,
     in file and line order."""
-    found = [(entry, *book.where(entry.id)) for entry in book
-             if today - entry.checked > older_than]
+    found = [
+        (entry, *book.where(entry.id)) for entry in book if today - entry.checked > older_than
+    ]
     return sorted(found, key=lambda item: (str(item[1]), item[2]))

@@ -23,8 +23,10 @@ def parse_age(text: str) -> timedelta:
     """180d, 26w, 6m (a month counts as 30 days) or 1y (365 days)."""
     match = _AGE.match(text)
     if not match:
-        raise ValueError(f"cannot read {text!r}: write a number and a unit, like 180d (days), "
-                         "26w (weeks), 6m (months) or 1y (years)")
+        raise ValueError(
+            f"cannot read {text!r}: write a number and a unit, like 180d (days), "
+            "26w (weeks), 6m (months) or 1y (years)"
+        )
     return timedelta(days=int(match.group(1)) * _DAYS_PER_UNIT[match.group(2).lower()])
 
 
@@ -40,9 +42,11 @@ def main_check(paths: list[str], *, today: date | None = None) -> int:
             print(problem)
         broken = len({problem.file for problem in result.problems})
         count = len(result.problems)
-        print(f"\n{count} problem{'s' if count != 1 else ''} in {broken} "
-              f"file{'s' if broken != 1 else ''}. Nothing was loaded; fix "
-              f"{'them' if count != 1 else 'it'} and run the check again.")
+        print(
+            f"\n{count} problem{'s' if count != 1 else ''} in {broken} "
+            f"file{'s' if broken != 1 else ''}. Nothing was loaded; fix "
+            f"{'them' if count != 1 else 'it'} and run the check again."
+        )
         return 1
     files = len(result.files)
     entries = len(result.book)
@@ -73,13 +77,19 @@ def main_stale(older_than: str, paths: Sequence[str] = (), *, today: date | None
     stale = stale_entries(result.book, age, today)
     for entry, file, line in stale:
         days = (today - entry.checked).days
-        print(f"{file}:{line}: {entry.id} ({entry.name.en}) last checked "
-              f"{entry.checked.isoformat()}, {days} days ago")
+        print(
+            f"{file}:{line}: {entry.id} ({entry.name.en}) last checked "
+            f"{entry.checked.isoformat()}, {days} days ago"
+        )
     if not stale:
-        print(f"No entry was last checked more than {age.days} days ago "
-              f"({len(result.book)} entries).")
+        print(
+            f"No entry was last checked more than {age.days} days ago "
+            f"({len(result.book)} entries)."
+        )
         return 0
-    print(f"\n{len(stale)} of {len(result.book)} entries were last checked more than "
-          f"{age.days} days ago: check them against their sources (or call), then update "
-          "`checked`.")
+    print(
+        f"\n{len(stale)} of {len(result.book)} entries were last checked more than "
+        f"{age.days} days ago: check them against their sources (or call), then update "
+        "`checked`."
+    )
     return 1

@@ -84,8 +84,13 @@ def read_file(path: Path, today: date) -> FileResult:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        result.problems.append(Problem(path, 1, "the file is not saved as UTF-8 text: save it "
-                                                "again choosing the UTF-8 encoding"))
+        result.problems.append(
+            Problem(
+                path,
+                1,
+                "the file is not saved as UTF-8 text: save it again choosing the UTF-8 encoding",
+            )
+        )
         return result
     except OSError as exc:
         result.problems.append(Problem(path, 1, f"the file cannot be read ({exc.strerror})"))
@@ -98,8 +103,9 @@ def read_file(path: Path, today: date) -> FileResult:
     result.doc = doc
     result.problems.extend(_duplicate_keys(path, doc))
     if not isinstance(doc.data, dict):
-        message = ("the file is empty" if doc.data is None else "the file is not a block of "
-                   "fields") + ": it must start with `country:` and have a list of `entries:`"
+        message = (
+            "the file is empty" if doc.data is None else "the file is not a block of fields"
+        ) + ": it must start with `country:` and have a list of `entries:`"
         result.problems.append(Problem(path, 1, message))
         return result
     raw_country = doc.data.get("country")
@@ -116,16 +122,24 @@ def read_file(path: Path, today: date) -> FileResult:
 
 def _loaded(result: FileResult) -> LoadedFile:
     assert result.contacts is not None and result.doc is not None
-    lines = tuple(result.doc.line(("entries", index))
-                  for index in range(len(result.contacts.entries)))
+    lines = tuple(
+        result.doc.line(("entries", index)) for index in range(len(result.contacts.entries))
+    )
     return LoadedFile(result.path, result.contacts, lines)
 
 
 def _duplicate_keys(path: Path, doc: YamlDocument) -> list[Problem]:
     return [
-        Problem(path, dup.line, with_entry(
-            f"`{dup.path[-1]}` is written twice here (first on line {dup.first_line}): "
-            "keep one of them", dup.path, doc))
+        Problem(
+            path,
+            dup.line,
+            with_entry(
+                f"`{dup.path[-1]}` is written twice here (first on line {dup.first_line}): "
+                "keep one of them",
+                dup.path,
+                doc,
+            ),
+        )
         for dup in doc.duplicates
     ]
 
@@ -149,22 +163,38 @@ def _area_problems(path: Path, doc: YamlDocument) -> list[Problem]:
             continue  # missing or malformed: the schema check reports it
         base = ("entries", index, "area")
         if not items:
-            problems.append(_area_problem(path, doc, base, "`area` is empty: write `nationwide` "
-                                                           "or list places from `places:`"))
+            problems.append(
+                _area_problem(
+                    path,
+                    doc,
+                    base,
+                    "`area` is empty: write `nationwide` or list places from `places:`",
+                )
+            )
         for position, item in enumerate(items):
             where = (*base, position) if isinstance(area, list) else base
             if not isinstance(item, str):
                 continue
             if item == NATIONWIDE and len(items) > 1:
-                problems.append(_area_problem(path, doc, where, "`nationwide` cannot be listed "
-                                                                "with places: keep one or the "
-                                                                "other"))
+                problems.append(
+                    _area_problem(
+                        path,
+                        doc,
+                        where,
+                        "`nationwide` cannot be listed with places: keep one or the other",
+                    )
+                )
             elif item != NATIONWIDE and item not in known:
-                problems.append(_area_problem(
-                    path, doc, where,
-                    f"place `{item}` is not listed under `places:` at the top of this file"
-                    f"{suggest(item, [NATIONWIDE, *known])}: add it there with its name in six "
-                    "languages, or write `nationwide`"))
+                problems.append(
+                    _area_problem(
+                        path,
+                        doc,
+                        where,
+                        f"place `{item}` is not listed under `places:` at the top of this file"
+                        f"{suggest(item, [NATIONWIDE, *known])}: add it there with its name in "
+                        "six languages, or write `nationwide`",
+                    )
+                )
     return problems
 
 
@@ -186,9 +216,16 @@ def _duplicate_ids(results: list[FileResult]) -> list[Problem]:
             line = result.doc.line(("entries", index, "id"))
             if entry_id in first_seen:
                 first_file, first_line = first_seen[entry_id]
-                problems.append(Problem(result.path, line, (
-                    f"the id `{entry_id}` is already used at {first_file}:{first_line}: "
-                    "give this entry a different id")))
+                problems.append(
+                    Problem(
+                        result.path,
+                        line,
+                        (
+                            f"the id `{entry_id}` is already used at {first_file}:{first_line}: "
+                            "give this entry a different id"
+                        ),
+                    )
+                )
             else:
                 first_seen[entry_id] = (result.path, line)
     return problems

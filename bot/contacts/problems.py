@@ -67,8 +67,18 @@ _HINTS = {
 }
 _LANGUAGE_SLIPS = {
     # Country codes and three-letter codes written where a language code belongs.
-    "kz": "kk", "kaz": "kk", "kg": "ky", "kir": "ky", "kgz": "ky", "tj": "tg", "tjk": "tg",
-    "taj": "tg", "uzb": "uz", "rus": "ru", "eng": "en", "gb": "en",
+    "kz": "kk",
+    "kaz": "kk",
+    "kg": "ky",
+    "kir": "ky",
+    "kgz": "ky",
+    "tj": "tg",
+    "tjk": "tg",
+    "taj": "tg",
+    "uzb": "uz",
+    "rus": "ru",
+    "eng": "en",
+    "gb": "en",
 }
 _TEXT_FIELDS = {"name", "description", "note", "address", "label", "text"}
 
@@ -161,15 +171,21 @@ def _describe(detail: dict[str, Any], path: YamlPath, doc: YamlDocument) -> str:
         return _no_source()
     if kind in {"too_short", "string_too_short"}:
         if field in LANGUAGE_NAMES:
-            return (f"the {LANGUAGE_NAMES[field]} ({field}) text of {_parent_text(path)} is "
-                    "empty: write it")
+            return (
+                f"the {LANGUAGE_NAMES[field]} ({field}) text of {_parent_text(path)} is "
+                "empty: write it"
+            )
         return f"`{field}` is empty: write {_HINTS.get(field, 'at least one value')}"
     if kind == "string_too_long" and field in LANGUAGE_NAMES:
-        return (f"the {LANGUAGE_NAMES[field]} ({field}) text of {_parent_text(path)} is too "
-                "long: shorten it")
+        return (
+            f"the {LANGUAGE_NAMES[field]} ({field}) text of {_parent_text(path)} is too "
+            "long: shorten it"
+        )
     if kind == "string_pattern_mismatch":
-        return (f"`{value}` cannot be used as an id or place name: use lower-case Latin letters, "
-                "digits and hyphens, like kz-police-102")
+        return (
+            f"`{value}` cannot be used as an id or place name: use lower-case Latin letters, "
+            "digits and hyphens, like kz-police-102"
+        )
     if kind.startswith("date"):
         return f"`{field}` must be a date written as year-month-day, like 2026-11-23"
     if kind == "bool_parsing":
@@ -180,8 +196,10 @@ def _describe(detail: dict[str, Any], path: YamlPath, doc: YamlDocument) -> str:
         return f"`{field}` must be a list: one `- item` per line, or [item, item]"
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
         if field in _TEXT_FIELDS:
-            return (f"`{field}` must have one line per language under it: "
-                    "kk: …, ky: …, tg: …, uz: …, ru: …, en: …")
+            return (
+                f"`{field}` must have one line per language under it: "
+                "kk: …, ky: …, tg: …, uz: …, ru: …, en: …"
+            )
         if field == "file":
             return "the file must start with `country:` and have a list of `entries:`"
         return f"`{field}` must be a block of `key: value` lines"
@@ -192,8 +210,10 @@ def _missing(path: YamlPath, field: str) -> str:
     if field in LANGUAGE_NAMES and len(path) >= 2:
         parent = _parent_text(path)
         under = f" under {parent}" if parent.startswith("`") else ""
-        return (f"the {LANGUAGE_NAMES[field]} ({field}) translation of {parent} is missing: "
-                f"add a line `{field}: …`{under}")
+        return (
+            f"the {LANGUAGE_NAMES[field]} ({field}) translation of {parent} is missing: "
+            f"add a line `{field}: …`{under}"
+        )
     if field == "sources":
         return _no_source()
     hint = _HINTS.get(field)
@@ -201,8 +221,10 @@ def _missing(path: YamlPath, field: str) -> str:
 
 
 def _no_source() -> str:
-    return ("this entry has no source: add `sources:` with at least one web address where "
-            "these facts come from")
+    return (
+        "this entry has no source: add `sources:` with at least one web address where "
+        "these facts come from"
+    )
 
 
 def _unknown_field(path: YamlPath, field: str) -> str:
@@ -211,8 +233,7 @@ def _unknown_field(path: YamlPath, field: str) -> str:
     if model is Texts:
         meant = _LANGUAGE_SLIPS.get(field.lower())
         hint = f" (did you mean `{meant}`?)" if meant else suggest(field, LANGUAGES)
-        return (f"`{field}` is not one of the six languages{hint}: "
-                "use kk, ky, tg, uz, ru and en")
+        return f"`{field}` is not one of the six languages{hint}: use kk, ky, tg, uz, ru and en"
     if model is Hours:
         allowed = ["24/7", *LANGUAGES]
     hint = suggest(field, allowed)
@@ -224,5 +245,6 @@ def _unknown_field(path: YamlPath, field: str) -> str:
 
 def _unknown_value(field: str, value: Any) -> str:
     what, allowed = _VOCABULARIES.get(field, (f"value of `{field}`", ()))
-    return (f"unknown {what} `{value}`{suggest(str(value), allowed)}: "
-            f"use one of {', '.join(allowed)}")
+    return (
+        f"unknown {what} `{value}`{suggest(str(value), allowed)}: use one of {', '.join(allowed)}"
+    )

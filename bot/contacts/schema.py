@@ -80,7 +80,12 @@ COSTS: dict[str, str] = {
     "unknown": "the source does not say",
 }
 LANGUAGE_NAMES: dict[str, str] = {
-    "kk": "Kazakh", "ky": "Kyrgyz", "tg": "Tajik", "uz": "Uzbek", "ru": "Russian", "en": "English",
+    "kk": "Kazakh",
+    "ky": "Kyrgyz",
+    "tg": "Tajik",
+    "uz": "Uzbek",
+    "ru": "Russian",
+    "en": "English",
 }
 NATIONWIDE = "nationwide"
 MAX_LINE = 120
@@ -111,8 +116,11 @@ Country = Annotated[
 ]
 Slug = Annotated[
     str,
-    Field(pattern=r"^[a-z0-9]+([-_][a-z0-9]+)*$", max_length=64,
-          description="Lower-case Latin letters, digits and hyphens, e.g. kz-police-102."),
+    Field(
+        pattern=r"^[a-z0-9]+([-_][a-z0-9]+)*$",
+        max_length=64,
+        description="Lower-case Latin letters, digits and hyphens, e.g. kz-police-102.",
+    ),
 ]
 
 
@@ -154,9 +162,11 @@ def _check_alphabet(value: str, info: ValidationInfo) -> str:
     foreign = _FOREIGN_LETTERS.get(language, "")
     wrong = sorted({letter for letter in value if letter.lower() in foreign})
     if wrong:
-        raise _fail(f"the {LANGUAGE_NAMES[language]} ({language}) text has "
-                    f"{', '.join(f'`{letter}`' for letter in wrong)}, not a letter of the "
-                    f"{LANGUAGE_NAMES[language]} alphabet: check the spelling")
+        raise _fail(
+            f"the {LANGUAGE_NAMES[language]} ({language}) text has "
+            f"{', '.join(f'`{letter}`' for letter in wrong)}, not a letter of the "
+            f"{LANGUAGE_NAMES[language]} alphabet: check the spelling"
+        )
     return value
 
 
@@ -193,15 +203,20 @@ class LineTexts(Texts):
     @classmethod
     def _one_line(cls, value: str, info: ValidationInfo) -> str:
         if "\n" in value:
-            raise _fail(f"the {LANGUAGE_NAMES[str(info.field_name)]} ({info.field_name}) text "
-                        "has a line break: keep it on one line")
+            raise _fail(
+                f"the {LANGUAGE_NAMES[str(info.field_name)]} ({info.field_name}) text "
+                "has a line break: keep it on one line"
+            )
         if len(value) > MAX_LINE:
-            raise _fail(f"the {LANGUAGE_NAMES[str(info.field_name)]} ({info.field_name}) text "
-                        f"is {len(value)} characters long: shorten it to {MAX_LINE} or fewer")
+            raise _fail(
+                f"the {LANGUAGE_NAMES[str(info.field_name)]} ({info.field_name}) text "
+                f"is {len(value)} characters long: shorten it to {MAX_LINE} or fewer"
+            )
         return value
 
 
 # --- phones, hours, addresses ---------------------------------------------------------------
+
 
 class Phone(BaseModel):
     """A phone number. Write a plain number (`- 112`, `- +996 312 65 35 13`), or this form to
@@ -209,12 +224,18 @@ class Phone(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    number: str = Field(description="The number as the source gives it, with the country code "
-                                    "for full numbers, e.g. +996 312 65 35 13, or a short one.")
-    short: bool = Field(default=False, description="true for a 3–4 digit short number that "
-                                                   "phonenumbers does not know (e.g. 1146).")
-    label: LineTexts | None = Field(default=None, description="What this number is for, when an "
-                                                              "entry has several.")
+    number: str = Field(
+        description="The number as the source gives it, with the country code "
+        "for full numbers, e.g. +996 312 65 35 13, or a short one."
+    )
+    short: bool = Field(
+        default=False,
+        description="true for a 3–4 digit short number that "
+        "phonenumbers does not know (e.g. 1146).",
+    )
+    label: LineTexts | None = Field(
+        default=None, description="What this number is for, when an entry has several."
+    )
     _display: str = PrivateAttr(default="")
     _dial: str = PrivateAttr(default="")
 
@@ -246,8 +267,9 @@ def _phone_from_text(value: Any) -> Any:
     return value
 
 
-PhoneItem = Annotated[Phone, BeforeValidator(_phone_from_text,
-                                             json_schema_input_type=str | int | Phone)]
+PhoneItem = Annotated[
+    Phone, BeforeValidator(_phone_from_text, json_schema_input_type=str | int | Phone)
+]
 
 
 class Hours(BaseModel):
@@ -269,15 +291,18 @@ def _hours_from_yaml(value: Any) -> Any:
     if isinstance(value, str):
         if value.strip().replace(" ", "").lower() in {"24/7", "24x7"}:
             return {"always": True}
-        raise _fail("`hours` must be `24/7`, or the days and times in all six languages "
-                    "(kk: …, ky: …, tg: …, uz: …, ru: …, en: …); leave it out if unknown")
+        raise _fail(
+            "`hours` must be `24/7`, or the days and times in all six languages "
+            "(kk: …, ky: …, tg: …, uz: …, ru: …, en: …); leave it out if unknown"
+        )
     if isinstance(value, dict) and not {"always", "text"} & value.keys():
         return {"text": value}
     return value
 
 
-HoursItem = Annotated[Hours, BeforeValidator(_hours_from_yaml,
-                                             json_schema_input_type=Literal["24/7"] | Texts)]
+HoursItem = Annotated[
+    Hours, BeforeValidator(_hours_from_yaml, json_schema_input_type=Literal["24/7"] | Texts)
+]
 
 
 # --- entry fields with their own rules -------------------------------------------------------
@@ -306,8 +331,10 @@ def _telegram_handle(value: Any) -> Any:
         return value
     handle = re.sub(r"^(https?://)?(t\.me/|telegram\.me/)|^@", "", value.strip()).rstrip("/")
     if not _HANDLE.match(handle):
-        raise _fail(f"`{value}` is not a Telegram username: write it like @example_bot "
-                    "(Latin letters, digits and _, 5–32 characters)")
+        raise _fail(
+            f"`{value}` is not a Telegram username: write it like @example_bot "
+            "(Latin letters, digits and _, 5–32 characters)"
+        )
     return f"@{handle}"
 
 
@@ -343,26 +370,35 @@ class Entry(BaseModel):
     id: Slug = Field(description="Unique in all files and never changed, e.g. kz-police-102.")
     category: Category = Field(description="Where it is listed: " + ", ".join(CATEGORIES) + ".")
     also_in: list[Category] = Field(default=[], description="Other categories that list it too.")
-    name: LineTexts = Field(description="Its name in six languages; an organisation may keep "
-                                        "the name people know it by.")
+    name: LineTexts = Field(
+        description="Its name in six languages; an organisation may keep "
+        "the name people know it by."
+    )
     description: LineTexts = Field(description="One short, warm line: what it does for people.")
-    note: Texts | None = Field(default=None, description="A caveat shown with it, e.g. that a "
-                                                         "call from a mobile may cost money.")
+    note: Texts | None = Field(
+        default=None,
+        description="A caveat shown with it, e.g. that a call from a mobile may cost money.",
+    )
     phones: list[PhoneItem] = Field(default=[], description="Phone numbers, best one first.")
     website: Url | None = Field(default=None, description="Full address, https://…")
     telegram: TelegramHandle | None = Field(default=None, description="Username, e.g. @name_bot")
     email: Email | None = None
-    address: Texts | None = Field(default=None, description="Only for places people may walk "
-                                                            "into; never a shelter's address.")
-    hours: HoursItem | None = Field(default=None, description="`24/7` or times in six "
-                                                              "languages; leave out if unknown.")
+    address: Texts | None = Field(
+        default=None,
+        description="Only for places people may walk into; never a shelter's address.",
+    )
+    hours: HoursItem | None = Field(
+        default=None, description="`24/7` or times in six languages; leave out if unknown."
+    )
     area: Area = Field(description="`nationwide`, or places listed under `places:`.")
     cost: Cost
     helps_with: list[HelpKind] = Field(min_length=1, description="Kinds of help it gives.")
-    sources: list[Url] = Field(min_length=1, description="Where these facts come from; "
-                                                         "at least one web address.")
-    checked: date = Field(description="When this entry was last compared with its sources, "
-                                      "YYYY-MM-DD.")
+    sources: list[Url] = Field(
+        min_length=1, description="Where these facts come from; at least one web address."
+    )
+    checked: date = Field(
+        description="When this entry was last compared with its sources, YYYY-MM-DD."
+    )
     status: Status
 
     _country: str = PrivateAttr(default="")
@@ -372,8 +408,10 @@ class Entry(BaseModel):
     def _not_in_future(cls, value: date, info: ValidationInfo) -> date:
         today = (info.context or {}).get("today") or date.today()
         if value > today:
-            raise _fail(f"`checked` is {value.isoformat()}, a date in the future (today is "
-                        f"{today.isoformat()}): write the day this entry was really checked")
+            raise _fail(
+                f"`checked` is {value.isoformat()}, a date in the future (today is "
+                f"{today.isoformat()}): write the day this entry was really checked"
+            )
         return value
 
     @property
@@ -422,9 +460,12 @@ class ContactFile(BaseModel):
 
 # --- the generated JSON Schema ------------------------------------------------------------
 
+
 def schema_text() -> str:
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              **ContactFile.model_json_schema(mode="validation")}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **ContactFile.model_json_schema(mode="validation"),
+    }
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 

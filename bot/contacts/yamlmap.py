@@ -106,21 +106,29 @@ def _syntax_error(exc: yaml.MarkedYAMLError) -> YamlSyntaxError:
     if "'\\t'" in problem or "\\t" in problem:
         hint = "there is a tab character: indent with spaces only"
     elif problem.startswith("mapping values are not allowed"):
-        hint = ("a `:` is in an unexpected place: put text that contains `: ` in quotes; "
-                "or the line above misses its `:` or is indented differently")
+        hint = (
+            "a `:` is in an unexpected place: put text that contains `: ` in quotes; "
+            "or the line above misses its `:` or is indented differently"
+        )
     elif problem.startswith("could not find expected ':'"):
         hint = "a line is missing its `:` after the field name, or is indented wrongly"
     elif "cannot start any token" in problem:
-        hint = (f"a value starts with a sign YAML reserves ({problem.split()[2]}): put the "
-                'value in quotes, e.g. telegram: "@name_bot"')
+        hint = (
+            f"a value starts with a sign YAML reserves ({problem.split()[2]}): put the "
+            'value in quotes, e.g. telegram: "@name_bot"'
+        )
     elif "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
-        hint = ("a list or block in brackets cannot be read: check that it is closed, or "
-                "write one `- item` per line (safer for web addresses with `?` or `:`)")
+        hint = (
+            "a list or block in brackets cannot be read: check that it is closed, or "
+            "write one `- item` per line (safer for web addresses with `?` or `:`)"
+        )
     elif "expected a single document" in context:
         hint = "a second document starts here (`---`): keep one document per file, remove it"
     elif problem.startswith("found duplicate anchor") or problem.startswith("found undefined"):
         hint = f"{problem}: remove the `&` or `*` marks, they are not needed in contact files"
     else:
-        hint = (f"the YAML cannot be read here ({problem or context}): check the indentation, "
-                "and put text that contains `:` or `#` in quotes")
+        hint = (
+            f"the YAML cannot be read here ({problem or context}): check the indentation, "
+            "and put text that contains `:` or `#` in quotes"
+        )
     return YamlSyntaxError(line, hint)

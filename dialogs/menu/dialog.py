@@ -9,9 +9,9 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Start, SwitchTo
 from aiogram_dialog.widgets.text import Case
 
-from dialogs.common import Tr, exit_button
+from dialogs.common import Tr, safety_row
 from dialogs.fallback import unexpected_input
-from dialogs.states import MainSG, SettingsSG
+from dialogs.states import ContactsSG, MainSG, SettingsSG
 
 SOON = "soon"
 SELF_HELP = "self_help"
@@ -36,14 +36,14 @@ def create_dialog() -> Dialog:
             Tr("Everything here is anonymous and free. You can leave at any moment with ✕ Exit."),
             Column(
                 Button(Tr("I want to feel calmer"), id=SELF_HELP, on_click=on_not_ready),
-                Button(Tr("Where can I get help"), id=CONTACTS, on_click=on_not_ready),
+                Start(Tr("Where can I get help"), id=CONTACTS, state=ContactsSG.overview),
                 Button(
                     Tr("I was tortured or beaten by police"), id=TORTURE, on_click=on_not_ready
                 ),
                 Button(Tr("I need a lawyer"), id=LAWYER, on_click=on_not_ready),
                 Start(Tr("Settings", icon="⚙"), id="settings", state=SettingsSG.menu),
             ),
-            exit_button(),
+            safety_row(),
             unexpected_input(),
             state=MainSG.menu,
         ),
@@ -51,7 +51,6 @@ def create_dialog() -> Dialog:
             Case(
                 {
                     SELF_HELP: Tr("I want to feel calmer", bold=True),
-                    CONTACTS: Tr("Where can I get help", bold=True),
                     TORTURE: Tr("I was tortured or beaten by police", bold=True),
                     LAWYER: Tr("I need a lawyer", bold=True),
                 },
@@ -63,7 +62,7 @@ def create_dialog() -> Dialog:
                 "You are not alone. You can go back and choose something else."
             ),
             SwitchTo(Tr("Main menu", icon="◀"), id="to_menu", state=MainSG.menu),
-            exit_button(),
+            safety_row(),
             unexpected_input(),
             getter=soon_getter,
             state=MainSG.soon,

@@ -21,7 +21,8 @@ from dialogs.common import (
     RETURN_PARENT,
     Tr,
     country_names,
-    exit_button,
+    paragraphs,
+    safety_row,
 )
 from dialogs.fallback import unexpected_input
 from dialogs.states import MainSG, OnboardingSG
@@ -112,17 +113,19 @@ async def _finish(manager: DialogManager) -> None:
 def create_dialog() -> Dialog:
     return Dialog(
         Window(
-            Tr(
-                "Hello. This is a safe place to find support after violence or abuse.\n\n"
-                "Here you will find calming exercises, the hotlines and crisis centres of "
-                "your country, and a way to ask for a lawyer.\n\n"
-                "• It is anonymous: we do not see or keep your name or phone number.\n"
-                "• It is free.\n"
-                "• You can stop at any moment with the ✕ Exit button.",
-                when="onboarding",
+            paragraphs(
+                Tr(
+                    "Hello. This is a safe place to find support after violence or abuse.\n\n"
+                    "Here you will find calming exercises, the hotlines and crisis centres of "
+                    "your country, and a way to ask for a lawyer.\n\n"
+                    "• It is anonymous: we do not see or keep your name or phone number.\n"
+                    "• It is free.\n"
+                    "• You can stop at any moment with the ✕ Exit button.",
+                    when="onboarding",
+                ),
+                Tr("Please choose your language:", when="onboarding"),
+                Tr("Choose your language:", when="changing"),
             ),
-            Tr("Please choose your language:", when="onboarding"),
-            Tr("Choose your language:", when="changing"),
             Column(
                 Select(
                     Format("{item[1]}"),
@@ -133,7 +136,7 @@ def create_dialog() -> Dialog:
                     type_factory=_known(LANGUAGES),
                 ),
             ),
-            exit_button(),
+            safety_row(),
             unexpected_input(),
             getter=language_getter,
             state=OnboardingSG.language,
@@ -154,7 +157,7 @@ def create_dialog() -> Dialog:
                 ),
             ),
             Back(Tr("Back", icon="◀"), when="onboarding"),
-            exit_button(),
+            safety_row(),
             unexpected_input(),
             getter=country_getter,
             state=OnboardingSG.country,

@@ -10,7 +10,7 @@ from aiogram_dialog.widgets.kbd import Cancel, Column, Start
 
 from bot.i18n import LANGUAGE_NAMES
 from bot.services.people import PeopleService
-from dialogs.common import MODE, MODE_CHANGE, RETURN, RETURN_PARENT, Tr, country_names, exit_button
+from dialogs.common import MODE, MODE_CHANGE, RETURN, RETURN_PARENT, Tr, country_names, safety_row
 from dialogs.fallback import unexpected_input
 from dialogs.states import OnboardingSG, SettingsSG
 
@@ -43,7 +43,7 @@ def create_dialog() -> Dialog:
                 Start(Tr("Change country"), id="country", state=OnboardingSG.country, data=CHANGE),
                 Cancel(Tr("Main menu", icon="◀")),
             ),
-            exit_button(),
+            safety_row(),
             unexpected_input(),
             getter=settings_getter,
             state=SettingsSG.menu,
