@@ -108,7 +108,7 @@ def create_dispatcher(
     )
     # Runs inside aiogram's own FSM middleware and before every router's middlewares, so the
     # person's saved language is known when the locale is chosen.
-    dp.update.outer_middleware(DatabaseMiddleware(sessions, pseudonymizer))
+    dp.update.outer_middleware(DatabaseMiddleware(sessions, pseudonymizer, cipher))
     dp.include_router(errors.create_router())
     dp.include_routers(*dialogs.get_routers())
     setup_dialogs(dp, events_isolation=isolation, message_manager=message_manager)

@@ -57,6 +57,8 @@ class Transcript:
             for line in lines:
                 self._write(f"│ {line}")
         rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        if not rows and any(mid == message["message_id"] for mid, _ in self.buttons):
+            self.buttons = []  # the screen that had the buttons has none any more
         if rows:
             self.buttons = []
             for row in rows:

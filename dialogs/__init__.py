@@ -12,6 +12,8 @@ from dialogs import commands, fallback
 from dialogs.contacts import dialog as contacts_dialog
 from dialogs.menu import dialog as menu_dialog
 from dialogs.onboarding import dialog as onboarding_dialog
+from dialogs.selfhelp import dialog as selfhelp_dialog
+from dialogs.selfhelp import safety_plan
 from dialogs.settings import dialog as settings_dialog
 
 
@@ -24,5 +26,7 @@ def get_routers() -> list[Router]:
         settings_dialog.create_dialog(),
         contacts_dialog.create_dialog(),
         contacts_dialog.create_emergency_dialog(),
+        selfhelp_dialog.create_dialog(),
+        safety_plan.create_dialog(),
         fallback.create_router(),
     ]

@@ -48,6 +48,24 @@ class Tr(Text):
         return f"{self.icon} {rendered}" if self.icon else rendered
 
 
+NOTICE = "notice"
+
+
+class Notice(Text):
+    """A one-time line at the top of a screen ("✓ Your plan is kept"), set by a callback as
+    a msgid in dialog_data[NOTICE] (or handed back by a finished sub-dialog)."""
+
+    async def _render_text(self, data: dict[str, Any], manager: DialogManagerProtocol) -> str:
+        msgid = manager.dialog_data.pop(NOTICE, None)
+        return f"✓ {_(msgid)}" if msgid else ""
+
+
+async def take_notice(start_data: Any, result: Any, manager: DialogManager) -> None:
+    """on_process_result of a parent dialog: show the notice its sub-dialog finished with."""
+    if isinstance(result, dict) and result.get(NOTICE):
+        manager.dialog_data[NOTICE] = result[NOTICE]
+
+
 def paragraphs(*texts: Text) -> Multi:
     """Texts of a screen separated by blank lines (hidden ones leave no gap)."""
     return Multi(*texts, sep="\n\n")

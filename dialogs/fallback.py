@@ -47,14 +47,19 @@ async def answer_unexpected(
     await show_again_or_start(manager, person)
 
 
+async def answer_unexpected_in_window(message: Message, manager: DialogManager) -> None:
+    """Inside a dialog window: the kind answer, then the window again below it."""
+    await message.answer(_unexpected_text(message))
+    # The dialog redraws its window after this handler; move it below the answer.
+    manager.show_mode = ShowMode.DELETE_AND_SEND
+
+
 async def _on_unexpected_in_window(
     message: Message,
     _widget: Any,
     manager: DialogManager,
 ) -> None:
-    await message.answer(_unexpected_text(message))
-    # The dialog redraws its window after this handler; move it below the answer.
-    manager.show_mode = ShowMode.DELETE_AND_SEND
+    await answer_unexpected_in_window(message, manager)
 
 
 def unexpected_input() -> MessageInput:

@@ -25,3 +25,23 @@ class ContactsSG(StatesGroup):
 
 class EmergencySG(StatesGroup):
     numbers = State()
+
+
+class SelfHelpSG(StatesGroup):
+    menu = State()
+    checkin = State()
+    feeling = State()
+    exercises = State()
+    exercise = State()
+    after_exercise = State()
+    topics = State()
+    topic = State()
+
+
+class SafetyPlanSG(StatesGroup):
+    intro = State()
+    step = State()
+    review = State()
+    view = State()
+    change = State()
+    confirm_delete = State()

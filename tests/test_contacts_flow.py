@@ -22,7 +22,9 @@ OPERATORS = -1001234567890
 NEW_CENTRE = """
   - id: kg-test-new-centre
     category: crisis_centre
-    name: {kk: Жаңа орталық, ky: Жаңы борбор, tg: Маркази нав, uz: Yangi markaz, ru: Новый центр, en: New centre}
+    name:
+      {kk: Жаңа орталық, ky: Жаңы борбор, tg: Маркази нав, uz: Yangi markaz, ru: Новый центр,
+       en: New centre}
     description: {kk: Сынақ., ky: Сыноо., tg: Санҷиш., uz: Sinov., ru: Проверка., en: A test.}
     phones: ["+996 312 653 513"]
     area: nationwide

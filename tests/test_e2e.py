@@ -7,6 +7,7 @@ identify the person or that they typed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -44,6 +45,18 @@ async def settled(server: FakeTelegramServer) -> None:
     await server.wait_for(
         lambda e: not e.unanswered_callback_queries(), description="all presses answered"
     )
+
+
+async def wait_listening(http: aiohttp.ClientSession, url: str) -> None:
+    for _ in range(100):
+        try:
+            async with http.get(url) as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientConnectionError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} did not answer")
 
 
 def screen_text(emulator: TelegramEmulator, message_id: int) -> str:
@@ -158,6 +171,8 @@ async def test_webhook_checks_the_secret_and_serves_the_person(
             "id": USER_ID, "type": "private"}, "from": {"id": USER_ID, "is_bot": False,
             "first_name": "x"}, "text": "/start"}}
         async with aiohttp.ClientSession() as http:
+            # The webhook is registered during startup, a moment before the port listens.
+            await wait_listening(http, f"http://127.0.0.1:{port}/healthz")
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
                 async with http.post(url, json=forged_update, headers=headers) as response:
                     assert response.status == 401

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, String, Text
+from sqlalchemy import DateTime, ForeignKey, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Explicit constraint names keep migrations identical on SQLite and PostgreSQL.
@@ -60,4 +60,18 @@ class FsmRecord(Base):
     data: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
+    )
+
+
+class SafetyPlan(Base):
+    """A person's safety plan, kept only when they chose to keep it. One Fernet token."""
+
+    __tablename__ = "safety_plans"
+
+    pseudonym: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.pseudonym", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )

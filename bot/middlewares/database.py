@@ -13,9 +13,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import current_session
-from bot.db.repositories import UserRepository
-from bot.security import Pseudonymizer
+from bot.db.repositories import SafetyPlanRepository, UserRepository
+from bot.security import Cipher, Pseudonymizer
 from bot.services.people import PeopleService, Person
+from bot.services.safety_plan import SafetyPlanService
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class DatabaseMiddleware(BaseMiddleware):
     """Opens the update's transaction and puts into the handler data:
 
-    * `people`: PeopleService on this session;
+    * `people`: PeopleService on this session; `safety_plans`: SafetyPlanService;
     * `pseudonym`: the keyed pseudonym of the sender (handlers never need the raw id);
     * `person`: what the service knows of them (None for a newcomer);
     * `person_language`: their saved language, read by PersonLocaleMiddleware.
@@ -38,9 +39,11 @@ class DatabaseMiddleware(BaseMiddleware):
         self,
         session_factory: async_sessionmaker[AsyncSession],
         pseudonymizer: Pseudonymizer,
+        cipher: Cipher,
     ) -> None:
         self._sessions = session_factory
         self._pseudonymizer = pseudonymizer
+        self._cipher = cipher
 
     async def __call__(
         self,
@@ -55,8 +58,12 @@ class DatabaseMiddleware(BaseMiddleware):
         async with self._sessions() as session:
             token = current_session.set(session)
             try:
-                people = PeopleService(UserRepository(session))
+                users = UserRepository(session)
+                people = PeopleService(users)
                 data["people"] = people
+                data["safety_plans"] = SafetyPlanService(
+                    SafetyPlanRepository(session), users, self._cipher
+                )
                 data["pseudonym"] = pseudonym
                 person = await self._find_with_retry(session, people, pseudonym)
                 data["person"] = person

@@ -40,7 +40,7 @@ async def overview_getter(
     pseudonym: str,
     contacts: ContactsWatcher,
     i18n: I18n,
-    **_: Any,
+    **_kwargs: Any,
 ) -> dict[str, Any]:
     # Read the country afresh: "changing country changes every list at once".
     country = await _country(people, pseudonym) or ""
@@ -72,7 +72,7 @@ async def entries_getter(
     pseudonym: str,
     contacts: ContactsWatcher,
     i18n: I18n,
-    **_: Any,
+    **_kwargs: Any,
 ) -> dict[str, Any]:
     country = await _country(people, pseudonym) or ""
     category = dialog_manager.dialog_data.get(CATEGORY, "emergency")
@@ -109,7 +109,7 @@ async def emergency_getter(
     pseudonym: str | None,
     contacts: ContactsWatcher,
     i18n: I18n,
-    **_: Any,
+    **_kwargs: Any,
 ) -> dict[str, Any]:
     country = await _country(people, pseudonym) if pseudonym else None
     book = contacts.book

@@ -18,12 +18,12 @@ title and page line."""
 
 CATEGORY_NAMES: dict[str, str] = {
     "emergency": N_("Emergency: police, ambulance"),
-    "violence_hotline": N_("Hotlines: violence at home, sexual violence"),
+    "violence_hotline": N_("Violence hotlines"),
     "crisis_centre": N_("Crisis centres and shelters"),
     "children": N_("Children and young people"),
     "psychological": N_("Psychological support"),
     "legal_aid": N_("Free legal aid"),
-    "torture": N_("Torture and police abuse: complaints"),
+    "torture": N_("Torture, police abuse: complaints"),
 }
 
 

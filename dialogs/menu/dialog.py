@@ -9,9 +9,9 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Start, SwitchTo
 from aiogram_dialog.widgets.text import Case
 
-from dialogs.common import Tr, safety_row
+from dialogs.common import Notice, Tr, paragraphs, safety_row
 from dialogs.fallback import unexpected_input
-from dialogs.states import ContactsSG, MainSG, SettingsSG
+from dialogs.states import ContactsSG, MainSG, SelfHelpSG, SettingsSG
 
 SOON = "soon"
 SELF_HELP = "self_help"
@@ -25,17 +25,23 @@ async def on_not_ready(callback: CallbackQuery, button: Button, manager: DialogM
     await manager.switch_to(MainSG.soon)
 
 
-async def soon_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    return {SOON: dialog_manager.dialog_data.get(SOON, SELF_HELP)}
+async def soon_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    return {SOON: dialog_manager.dialog_data.get(SOON, LAWYER)}
 
 
 def create_dialog() -> Dialog:
     return Dialog(
         Window(
-            Tr("How can I help you?"),
-            Tr("Everything here is anonymous and free. You can leave at any moment with ✕ Exit."),
+            paragraphs(
+                Notice(),
+                Tr("How can I help you?"),
+                Tr(
+                    "Everything here is anonymous and free. You can leave at any moment "
+                    "with ✕ Exit."
+                ),
+            ),
             Column(
-                Button(Tr("I want to feel calmer"), id=SELF_HELP, on_click=on_not_ready),
+                Start(Tr("I want to feel calmer"), id=SELF_HELP, state=SelfHelpSG.menu),
                 Start(Tr("Where can I get help"), id=CONTACTS, state=ContactsSG.overview),
                 Button(
                     Tr("I was tortured or beaten by police"), id=TORTURE, on_click=on_not_ready
@@ -50,7 +56,6 @@ def create_dialog() -> Dialog:
         Window(
             Case(
                 {
-                    SELF_HELP: Tr("I want to feel calmer", bold=True),
                     TORTURE: Tr("I was tortured or beaten by police", bold=True),
                     LAWYER: Tr("I need a lawyer", bold=True),
                 },

@@ -36,7 +36,9 @@ def _mode(manager: DialogManager) -> str:
     return str(start_data.get(MODE, MODE_ONBOARDING))
 
 
-async def language_getter(dialog_manager: DialogManager, i18n: I18n, **_: Any) -> dict[str, Any]:
+async def language_getter(
+    dialog_manager: DialogManager, i18n: I18n, **_kwargs: Any
+) -> dict[str, Any]:
     mode = _mode(dialog_manager)
     current = i18n.current_locale
     # The language Telegram reports (or the saved one) is offered first.
@@ -56,7 +58,7 @@ async def country_getter(
     dialog_manager: DialogManager,
     people: PeopleService,
     pseudonym: str,
-    **_: Any,
+    **_kwargs: Any,
 ) -> dict[str, Any]:
     mode = _mode(dialog_manager)
     person = await people.find(pseudonym)

@@ -21,7 +21,7 @@ async def settings_getter(
     people: PeopleService,
     pseudonym: str,
     i18n: I18n,
-    **_: Any,
+    **_kwargs: Any,
 ) -> dict[str, Any]:
     # Read afresh: a change made a moment ago in this same update must show here.
     person = await people.find(pseudonym)
