@@ -1,0 +1,107 @@
+"""`python -m bot.danger check [PATH...]` and `python -m bot.danger bench`."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.danger.detector import ALL_KINDS, DangerDetector
+from bot.danger.loader import DEFAULT_DIRECTORY, load_detector, load_paths
+
+# Ordinary sentences, none of them dangerous, in the six languages and in mixed alphabets.
+_ORDINARY = (
+    "Сегодня я ходила в магазин, купила хлеба и молока, потом долго ждала автобус. ",
+    "Бүгін ауа райы жақсы болды, балалармен саябаққа бардық. ",
+    "Кечээ базарга барып, жашылча сатып алдым, баасы кымбат экен. ",
+    "Имрӯз ман ба бозор рафтам ва нон харидам, ҳаво хеле гарм буд. ",
+    "Bugun ishdan keyin doʻstim bilan choy ichdik va kitob oldim. ",
+    "I would like to know how to find a lawyer in my city, thank you. ",
+    "Мне нужен юрист, подскажите пожалуйста, куда обратиться 🙏 ok? ",
+)
+_DANGER = " он меня бьет, помогите "
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.danger", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="check danger lists (default resources/danger)")
+    check.add_argument("paths", nargs="*")
+    commands.add_parser("bench", help="time a check of a 5,000-character text")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return main_check(args.paths)
+    return main_bench()
+
+
+def main_check(paths: list[str]) -> int:
+    """Print every problem; 0 only when all lists are fine."""
+    targets = [Path(path) for path in paths] or [DEFAULT_DIRECTORY]
+    detector, problems = load_paths(targets)
+    for problem in problems:
+        print(problem)
+    if detector is None:
+        count = len(problems)
+        print(
+            f"\n{count} problem{'s' if count != 1 else ''}. Nothing was loaded; fix "
+            f"{'them' if count != 1 else 'it'} and run the check again."
+        )
+        return 1
+    print(f"The lists are fine: {_summary(detector)}.")
+    return 0
+
+
+def main_bench(directory: Path = DEFAULT_DIRECTORY) -> int:
+    started = time.perf_counter()
+    detector = load_detector(directory)
+    load_ms = (time.perf_counter() - started) * 1000
+    print(f"Loaded {_summary(detector)} in {load_ms:.0f} ms.")
+    quiet = _text(5000)
+    middle = len(quiet) // 2
+    loud = quiet[: middle - len(_DANGER)] + _DANGER + quiet[middle:]
+    loud = loud[:5000]
+    latin = _text(5000).replace("о", "o").replace("а", "a")  # look-alike letters everywhere
+    assert detector.check(quiet) is None, "the benchmark text must be harmless"
+    assert detector.check(loud) is not None, "the danger phrase must be found"
+    for label, text in (
+        ("ordinary 5,000-character text", quiet),
+        ("the same with one danger phrase in the middle", loud),
+        ("with Latin look-alike о and а throughout", latin),
+    ):
+        micros = _time(lambda text=text: detector.check(text))
+        print(f"{label:<48} {len(text):>5} chars  {micros:7.0f} µs per check (median)")
+    return 0
+
+
+def _text(length: int) -> str:
+    text = ""
+    while len(text) < length:
+        text += "".join(_ORDINARY)
+    return text[:length]
+
+
+def _time(call: Callable[[], object], rounds: int = 7, per_round: int = 200) -> float:
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(per_round):
+            call()
+        samples.append((time.perf_counter() - started) / per_round * 1e6)
+    return statistics.median(samples)
+
+
+def _summary(detector: DangerDetector) -> str:
+    counts = detector.counts()
+    parts = []
+    for language, per_kind in counts.items():
+        danger = sum(per_kind[kind] for kind in ALL_KINDS if kind != "not_danger")
+        parts.append(f"{language} {danger}+{per_kind['not_danger']}")
+    total = sum(sum(per_kind.values()) for per_kind in counts.values())
+    return f"{total} phrases ({', '.join(parts)}; danger+not_danger)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Turn what a person types, and every list phrase, into comparable word tokens.
+
+Phrases and texts go through the same function, so whatever it does is symmetric: a rule
+that merges two spellings merges them on both sides. The steps, in order:
+
+1. lower case; Unicode NFC (a letter typed as base + combining mark becomes one letter);
+2. ё → е, and the letters of Kazakh, Kyrgyz, Tajik and Cyrillic Uzbek folded to the plain
+   Russian-keyboard letter people type instead (ә→а ғ→г қ→к ң→н ө→о ұ→у ү→у һ→х і→и ӣ→и
+   ӯ→у ҳ→х ҷ→ч ў→у), and Latin letters with marks (ä ö ü ı ğ ş ç ñ, á ó ú ǵ ń í é) to plain
+   Latin, so «өлгім келеді» and «олгим келеди» are the same words;
+3. apostrophes (ʻ ʼ ' ` ‘ ’ ´) become one mark, kept as ʻ right after Latin o and g (the Uzbek
+   letters oʻ gʻ) and dropped everywhere else ("don't" → dont, "ubit'" → ubit);
+4. punctuation, emoji, symbols and underscores become spaces;
+5. a word that mixes Latin and Cyrillic look-alike letters ("пoмoгитe" with Latin o and e,
+   "УБИTЬ" with a Latin T) is rewritten in the alphabet its other letters belong to;
+6. a run of the same letter becomes one letter ("помогитееее" → помогите, "kill" → kil);
+7. split on whitespace.
+
+Tokens keep ʻ; matching.py decides when a word without it may still match (see there).
+The hot path avoids per-character Python loops: a 5,000-character text is normalised with a
+few C-level string and regex passes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from operator import methodcaller
+
+UZBEK_MARK = "ʻ"
+"""The one form of the Uzbek oʻ/gʻ mark that tokens carry (U+02BB)."""
+
+# Special letters → what people type for them on a Russian or plain Latin keyboard.
+_FOLD: dict[str, str] = {
+    "ё": "е",
+    # Kazakh
+    "ә": "а",
+    "ғ": "г",
+    "қ": "к",
+    "ң": "н",
+    "ө": "о",
+    "ұ": "у",
+    "ү": "у",
+    "һ": "х",
+    "і": "и",
+    # Tajik (ғ қ shared with Kazakh above)
+    "ӣ": "и",
+    "ӯ": "у",
+    "ҳ": "х",
+    "ҷ": "ч",
+    # Cyrillic Uzbek (ғ қ ҳ above)
+    "ў": "у",
+    # Latin with marks: Turkish-keyboard and Kazakh-Latin typing
+    "ä": "a",
+    "ö": "o",
+    "ü": "u",
+    "ı": "i",
+    "ğ": "g",
+    "ş": "sh",
+    "ç": "ch",
+    "ñ": "n",
+    "á": "a",
+    "ó": "o",
+    "ú": "u",
+    "ǵ": "g",
+    "ń": "n",
+    "í": "i",
+    "é": "e",
+    "ū": "u",
+}
+_APOSTROPHES = ("ʻ", "ʼ", "`", "‘", "’", "´", "ʹ", "′")
+_REPLACEMENTS: tuple[tuple[str, str], ...] = (
+    *_FOLD.items(),
+    *((mark, "'") for mark in _APOSTROPHES),
+)
+
+# An apostrophe not right after Latin o or g: dropped. Written literal-first so that the
+# regex engine can jump from one apostrophe to the next instead of testing every position.
+_STRAY_APOSTROPHE = re.compile(r"'(?<![og]')")
+_NON_WORD = re.compile(r"[^\w\s]")  # one sign at a time: measurably faster than [...]+
+# A run of one character. ([^ ])\1\1* rather than (.)\1+: the same tokens in a third of the
+# time, as a plain back-reference fails fast where nothing is doubled and spaces (many after
+# punctuation is removed) are left to split(). The replacement is a C-level callable, which
+# re.sub applies faster than the template r"\1".
+_REPEATS = re.compile(r"([^ ])\1\1*")
+_FIRST_OF_RUN = methodcaller("group", 1)
+
+# Look-alike pairs (after lower-casing, so capital H and B count as н and в).
+_LATIN_TO_CYRILLIC = str.maketrans("abcehikmoptxy", "авсеникмортху")
+_CYRILLIC_TO_LATIN = str.maketrans("авсенкмортхуи", "abcehkmoptxyi")
+_LATIN_ONLY = frozenset("dfgjlnqrsuvwz")
+_CYRILLIC_ONLY = frozenset("бгджзйлпфцчшщъыьэюя")
+_LATIN_LETTER = re.compile(r"[a-z]")
+# A Latin letter with a Cyrillic one on either side. Written Latin-first so that the engine
+# tests one character class at most positions (five times faster than [a-z][а-я]|[а-я][a-z]).
+_MIXED_PAIR = re.compile(r"[a-z](?:(?<=[а-я][a-z])|(?=[а-я]))")
+_CYRILLIC_LETTER = re.compile(r"[а-я]")
+
+
+def normalise(text: str) -> list[str]:
+    """The word tokens of text, normalised as described in the module docstring."""
+    return tokenise(text)[0]
+
+
+def tokenise(text: str) -> tuple[list[str], bool]:
+    """normalise(text), and whether any token holds the Uzbek mark ʻ."""
+    folded, marked = _fold(text.lower())
+    if "_" in folded:
+        folded = folded.replace("_", " ")
+    folded = _REPEATS.sub(_FIRST_OF_RUN, _NON_WORD.sub(" ", folded))
+    tokens = folded.split()
+    if _MIXED_PAIR.search(folded):
+        # Only a Latin letter right next to a Cyrillic one betrays a look-alike word, and
+        # most texts have none: the per-word work below is for those few.
+        _rewrite_mixed(tokens)
+    return tokens, marked
+
+
+def _fold(text: str) -> tuple[str, bool]:
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    for special, plain in _REPLACEMENTS:
+        if special in text:  # a C-speed scan; replace() only when there is something to do
+            text = text.replace(special, plain)
+    if "'" not in text:
+        return text, False
+    text = _STRAY_APOSTROPHE.sub("", text).replace("'", UZBEK_MARK)
+    return text, UZBEK_MARK in text
+
+
+def _rewrite_mixed(tokens: list[str]) -> None:
+    """Rewrite, in place, the tokens that hold letters of both alphabets."""
+    for position, token in enumerate(tokens):
+        if not token.isascii() and _LATIN_LETTER.search(token) and _CYRILLIC_LETTER.search(token):
+            tokens[position] = _REPEATS.sub(_FIRST_OF_RUN, token.translate(_target_table(token)))
+
+
+def _target_table(token: str) -> dict[int, int]:
+    latin = not _LATIN_ONLY.isdisjoint(token)
+    cyrillic = not _CYRILLIC_ONLY.isdisjoint(token)
+    if latin and cyrillic:
+        return {}  # letters of both alphabets that look like nothing else: leave it be
+    if cyrillic or (not latin and _more_cyrillic(token)):
+        return _LATIN_TO_CYRILLIC
+    return _CYRILLIC_TO_LATIN
+
+
+def _more_cyrillic(token: str) -> bool:
+    """For a word made only of look-alike letters: the alphabet most of them are in."""
+    cyrillic = len(_CYRILLIC_LETTER.findall(token))
+    return cyrillic * 2 >= len(_LATIN_LETTER.findall(token)) + cyrillic
+
+
+def mixes_alphabets(token: str) -> bool:
+    """True for a normalised token that still holds Latin and Cyrillic letters."""
+    return bool(_LATIN_LETTER.search(token) and _CYRILLIC_LETTER.search(token))

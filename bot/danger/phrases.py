@@ -1,0 +1,163 @@
+"""The phrase syntax NGO staff write in resources/danger/*.yaml, parsed into word patterns.
+
+    хочу умереть     the words in this order; one other word may stand between two of them
+    суицид*          * at the end of a word: the word may go on (суицида, суицидальные)
+    он ... убьет     ... between two words: up to three other words may stand there
+
+A word standing between two phrase words is never a negation (не, ни, not, never, no, don't,
+емес, жоқ, эмес, emas, yoʻq): «он меня не бьет» does not count as «он меня бьет».
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.danger.normalise import UZBEK_MARK, mixes_alphabets, normalise
+
+DEFAULT_GAP = 1
+"""How many other words may stand between two words of a phrase."""
+WIDE_GAP = 3
+"""The same, where the phrase has ... between the two words."""
+MIN_STEM = 3
+"""Letters a word must have before its *, so that «уб*» cannot match half the language."""
+FUZZY_MIN = 6
+"""Words this long (after normalisation; for a stem, the letters before *) also match with
+one typo."""
+
+NEGATIONS = frozenset(
+    normalise("не ни нет not no never dont doesnt didnt wont cant isnt arent wasnt")
+    + normalise("емес жоқ эмес жок emas yoʻq yoq")
+)
+"""Words that may not fill a gap between two phrase words (normalised)."""
+
+_GAP_MARK = re.compile(r"^(?:\.{2,}|…+)$")
+_GLUED_GAP = re.compile(r"\.\.|…")
+# Signs people may borrow from search engines or regular expressions; they mean nothing here.
+_FOREIGN_SIGNS = "?+|()[]{}\\^$%"
+
+
+class PhraseError(ValueError):
+    """A phrase that cannot be used; the message says what to change, in plain words."""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    """Normalised; for a stem, the letters before the *."""
+    stem: bool
+
+    @property
+    def strict(self) -> bool:
+        """Written with the Uzbek mark (oʻ gʻ): only a text with the mark matches it.
+
+        A word written with plain o or g matches both «ozimni» and «oʻzimni»; writing the mark
+        is how a list says that the plain spelling is another word (olgim "I want to take").
+        """
+        return UZBEK_MARK in self.text
+
+    @property
+    def fuzzy(self) -> bool:
+        return len(self.text) >= FUZZY_MIN
+
+    def __str__(self) -> str:
+        return self.text + ("*" if self.stem else "")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    words: tuple[Word, ...]
+    gaps: tuple[int, ...]
+    """gaps[i]: how many other words may stand between words[i] and words[i + 1]."""
+
+    @property
+    def key(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """Equal for two phrases that match exactly the same texts (duplicates)."""
+        return tuple(str(word) for word in self.words), self.gaps
+
+    def sample(self) -> list[str]:
+        """The shortest tokens this pattern matches (used to test it against the idioms)."""
+        return [word.text for word in self.words]
+
+
+def parse_phrase(raw: str) -> Pattern:
+    """Parse one list entry; raise PhraseError saying what is wrong."""
+    text = raw.strip()
+    if not text:
+        raise PhraseError("the phrase is empty: write some words after '- ', or delete the line")
+    _refuse_foreign_signs(text)
+    words: list[Word] = []
+    gaps: list[int] = []
+    gap_pending = False
+    for part in text.split():
+        if _GAP_MARK.match(part):
+            if not words:
+                raise PhraseError("... must stand between two words, not at the start")
+            if gap_pending:
+                raise PhraseError("two ... in a row: one is enough")
+            gap_pending = True
+            continue
+        part_words = _parse_word(part)
+        if not part_words:
+            continue  # a lone punctuation mark such as "-" or "!": it never counts anyway
+        if words:
+            gaps.append(WIDE_GAP if gap_pending else DEFAULT_GAP)
+        gap_pending = False
+        # A word written with a hyphen becomes two tokens that stand right next to each other.
+        words.append(part_words[0])
+        for word in part_words[1:]:
+            gaps.append(0)
+            words.append(word)
+    if not words:
+        raise PhraseError(
+            f"«{text}» could never match: nothing is left of it once punctuation and emoji "
+            "are set aside; write it with letters"
+        )
+    if gap_pending:
+        raise PhraseError("... must stand between two words, not at the end")
+    return Pattern(tuple(words), tuple(gaps))
+
+
+def _refuse_foreign_signs(text: str) -> None:
+    for sign in _FOREIGN_SIGNS:
+        if sign in text:
+            raise PhraseError(
+                f"«{sign}» has no special meaning in a phrase: only * (at the end of a word) "
+                "and ... (between words) do; write plain words, one variant per line"
+            )
+
+
+def _parse_word(part: str) -> list[Word]:
+    if _GLUED_GAP.search(part):
+        raise PhraseError(
+            f"«{part}»: write ... with a space on each side, like «хочу ... умереть»"
+        )
+    if "*" not in part:
+        return [Word(token, stem=False) for token in _tokens(part)]
+    if part.strip("*") == "" or part.startswith("*"):
+        raise PhraseError(
+            f"«{part}»: * goes at the end of a word, after its first letters, like суицид*; "
+            "it cannot stand alone or at the start of a word"
+        )
+    if part.count("*") > 1 or not part.endswith("*"):
+        raise PhraseError(
+            f"«{part}»: * can only be at the end of a word, like суицид*, not in the middle"
+        )
+    tokens = _tokens(part[:-1])
+    if not tokens or len(tokens[-1].replace(UZBEK_MARK, "")) < MIN_STEM:
+        raise PhraseError(
+            f"«{part}»: put at least {MIN_STEM} letters before *; a shorter start would also "
+            "match many ordinary words"
+        )
+    return [Word(token, stem=False) for token in tokens[:-1]] + [Word(tokens[-1], stem=True)]
+
+
+def _tokens(part: str) -> list[str]:
+    tokens = normalise(part)
+    for token in tokens:
+        if mixes_alphabets(token):
+            raise PhraseError(
+                f"«{part}» mixes Latin and Cyrillic letters, so it could never match what "
+                "people type: retype the word in one alphabet"
+            )
+    return tokens
