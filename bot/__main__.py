@@ -36,10 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "resources":
-        from bot.contacts import main_check, main_stale
+        from bot.contacts import main_stale
 
         if args.resource_command == "check":
-            return main_check(args.paths)
+            return _check_resources(Settings(), args.paths)
         return main_stale(args.older_than, args.paths)
 
     settings = Settings()
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         if settings.bot_token is None or not settings.bot_token.get_secret_value():
             print(NO_TOKEN, file=sys.stderr)
             return 2
-        if not _contacts_ok(settings):
+        if not _resources_ok(settings):
             return 1
         from bot import runner
 
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "chat":
         # The conversation is on screen; only warnings go to the log.
         setup_logging("WARNING")
-        if not _contacts_ok(settings):
+        if not _resources_ok(settings):
             return 1
         from bot.terminal import run_chat
 
@@ -71,17 +71,56 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
-def _contacts_ok(settings: Settings) -> bool:
-    """Refuse to start with broken contact files, saying exactly what to fix."""
-    from bot.contacts import check_paths
+def _check_resources(settings: Settings, paths: list[str]) -> int:
+    """Contacts, self-help texts and danger word lists: each file to its own checker."""
+    from pathlib import Path
 
-    problems = check_paths([settings.contacts_dir])
+    from bot.contacts import main_check as check_contacts
+    from bot.danger import check_danger_paths
+    from bot.selfhelp import main_check as check_selfhelp
+
+    resources = settings.resources_dir.resolve()
+    kinds: dict[str, list[str]] = {"contacts": [], "selfhelp": [], "danger": []}
+    for path in paths or [str(resources / kind) for kind in kinds]:
+        resolved = Path(path).resolve()
+        kind = next(
+            (k for k in kinds if resolved.is_relative_to(resources / k)),
+            "contacts",  # a file elsewhere (a copy being edited) is taken for contacts
+        )
+        kinds[kind].append(path)
+    status = 0
+    if kinds["contacts"]:
+        status |= check_contacts(kinds["contacts"])
+    if kinds["selfhelp"]:
+        status |= check_selfhelp(kinds["selfhelp"])
+    if kinds["danger"]:
+        problems = check_danger_paths([Path(p) for p in kinds["danger"]])
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problems in the danger word lists." if problems
+              else "The danger word lists are fine.")
+        status |= 1 if problems else 0
+    return status
+
+
+def _resources_ok(settings: Settings) -> bool:
+    """Refuse to start with broken contacts, texts or word lists, saying exactly what to fix."""
+    from bot.contacts import check_paths
+    from bot.danger import check_danger_paths
+    from bot.selfhelp import check_selfhelp_paths
+
+    resources = settings.resources_dir
+    problems = [
+        *map(str, check_paths([resources / "contacts"])),
+        *map(str, check_selfhelp_paths([resources / "selfhelp"])),
+        *check_danger_paths([resources / "danger"]),
+    ]
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(
-            "\nThe bot does not start with broken contact files (a wrong number in a crisis "
-            "is harm). Fix the lines above; `python -m bot resources check` checks again.",
+            "\nThe bot does not start with broken files in resources/ (a wrong number in a "
+            "crisis is harm). Fix the lines above; `python -m bot resources check` checks again.",
             file=sys.stderr,
         )
     return not problems

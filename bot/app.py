@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -27,15 +27,27 @@ import dialogs
 from bot.alerts import OperatorAlerts
 from bot.config import LANGUAGES, Settings
 from bot.contacts import ContactsWatcher
+from bot.danger import load_detector
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.i18n import N_, PersonLocaleMiddleware, create_i18n
 from bot.middlewares.database import DatabaseMiddleware
 from bot.security import load_or_create_keys
+from bot.selfhelp import load_selfhelp
 from bot.storage import EncryptedRedisStorage, PseudonymousKeyBuilder, SqlStorage
 from dialogs import errors
+from dialogs.danger import DangerMiddleware
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Loaded(Generic[T]):
+    """Content loaded at start; `current` may be replaced by a reload."""
+
+    current: T
 
 
 @dataclass
@@ -81,6 +93,10 @@ def create_dispatcher(
     i18n = create_i18n(
         settings.locales_dir, settings.data_dir / "catalogs", settings.default_language
     )
+    # Content NGO staff edit, validated now: a bot with broken texts or word lists must not
+    # start (SelfHelpError / DangerListError name every file and line to fix).
+    selfhelp = Loaded(load_selfhelp(settings.resources_dir / "selfhelp"))
+    danger = load_detector(settings.resources_dir / "danger")
     alerts = OperatorAlerts(settings.operators_chat_id, i18n)
     contacts = ContactsWatcher(
         settings.contacts_dir,
@@ -105,10 +121,16 @@ def create_dispatcher(
         pseudonymizer=pseudonymizer,
         session_factory=sessions,
         contacts=contacts,
+        selfhelp=selfhelp,
+        danger=danger,
     )
     # Runs inside aiogram's own FSM middleware and before every router's middlewares, so the
     # person's saved language is known when the locale is chosen.
     dp.update.outer_middleware(DatabaseMiddleware(sessions, pseudonymizer, cipher))
+    # Danger first: checked before any handler of any flow sees the message (inner middleware,
+    # so it runs once the message has a handler, with the person's language already set).
+    dp.message.middleware(DangerMiddleware())
+    dp.edited_message.middleware(DangerMiddleware())
     dp.include_router(errors.create_router())
     dp.include_routers(*dialogs.get_routers())
     setup_dialogs(dp, events_isolation=isolation, message_manager=message_manager)

@@ -19,6 +19,10 @@ from aiogram_dialog.widgets.input import MessageInput
 from bot.services.people import Person
 from dialogs.commands import show_again_or_start, start_main
 
+DANGER_SHOWN = "danger_shown"
+"""Set by the danger middleware: the crisis numbers answered this message already, so the
+"please use the buttons" line would only be noise."""
+
 
 def _unexpected_text(message: Message) -> str:
     if message.text is not None and message.text.startswith("/"):
@@ -43,13 +47,15 @@ async def answer_unexpected(
         # A first "hello" (or anything after Exit) simply opens the conversation.
         await start_main(manager, person)
         return
-    await message.answer(_unexpected_text(message))
+    if not manager.middleware_data.get(DANGER_SHOWN):
+        await message.answer(_unexpected_text(message))
     await show_again_or_start(manager, person)
 
 
 async def answer_unexpected_in_window(message: Message, manager: DialogManager) -> None:
     """Inside a dialog window: the kind answer, then the window again below it."""
-    await message.answer(_unexpected_text(message))
+    if not manager.middleware_data.get(DANGER_SHOWN):
+        await message.answer(_unexpected_text(message))
     # The dialog redraws its window after this handler; move it below the answer.
     manager.show_mode = ShowMode.DELETE_AND_SEND
 

@@ -39,3 +39,34 @@ def test_migrate_creates_the_schema(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "data" / "bot.sqlite3") as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert {"users", "fsm_records", "alembic_version"} <= tables
+
+
+def test_resources_check_passes_on_the_shipped_files(tmp_path: Path) -> None:
+    result = run_bot("resources", "check", data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All 4 files are fine" in result.stdout
+    assert "danger word lists are fine" in result.stdout
+
+
+def test_resources_check_points_at_the_line_to_fix(tmp_path: Path) -> None:
+    broken = ROOT / "tests" / "data" / "contacts" / "broken" / "bad_phone.yaml"
+    result = run_bot("resources", "check", str(broken), data_dir=tmp_path / "data")
+    assert result.returncode == 1
+    assert f"{broken}:9: " in result.stdout or "bad_phone.yaml:9: " in result.stdout
+
+
+def test_the_bot_refuses_to_start_with_broken_contacts(tmp_path: Path) -> None:
+    import shutil
+
+    resources = tmp_path / "resources"
+    shutil.copytree(ROOT / "resources", resources)
+    kz = resources / "contacts" / "kz.yaml"
+    kz.write_text(
+        kz.read_text(encoding="utf-8").replace('phones: ["112"]', 'phones: ["11"]', 1),
+        encoding="utf-8",
+    )
+    result = run_bot(
+        "run", data_dir=tmp_path / "data", BOT_TOKEN="1:x", RESOURCES_DIR=str(resources)
+    )
+    assert result.returncode == 1
+    assert "kz.yaml:" in result.stderr and "does not start" in result.stderr

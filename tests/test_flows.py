@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from bot.config import LANGUAGES
+import pytest
+from pydantic import SecretStr
+from redis.asyncio import Redis
+
+from bot.config import LANGUAGES, Settings
 from bot.i18n import LANGUAGE_NAMES
 from bot.offline import OfflineBot
 from dialogs.commands import HELP
 from tests.flow import Person, plain, translator
+from tests.servers import redis_server
 
 CHOOSE_LANGUAGE = "Please choose your language:"
 WHICH_COUNTRY = (
@@ -180,3 +185,22 @@ async def test_help_works_from_anywhere_and_puts_the_screen_back(
     assert chat.person.screen.button_texts[0] == chat.t(language, "Change language")
     await chat.person.send("/menu")
     assert chat.sees(language, HOW_CAN_I_HELP)
+
+
+@pytest.mark.redis
+async def test_with_redis_the_conversation_lives_in_redis_and_survives_a_restart(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with redis_server(tmp_path) as url:
+        redis_settings = settings.model_copy(update={"redis_url": SecretStr(url)})
+        async with OfflineBot(redis_settings) as offline:
+            assert type(offline.dp.storage).__name__ == "EncryptedRedisStorage"  # type: ignore[union-attr]
+            chat = Chat(offline, language_code="tg")
+            await chat.person.send("/start")
+            await chat.person.press(LANGUAGE_NAMES["tg"])
+            await offline.restart()
+            # Still on the country question after the restart: the state was in Redis.
+            await chat.person.press(chat.t("tg", "Tajikistan"))
+            assert chat.sees("tg", HOW_CAN_I_HELP)
+        keys = [key async for key in Redis.from_url(url).scan_iter("fsm:*")]
+        assert keys and all(str(chat.person.user_id).encode() not in key for key in keys)
