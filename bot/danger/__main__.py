@@ -66,7 +66,9 @@ def main_bench(directory: Path = DEFAULT_DIRECTORY) -> int:
     latin = _text(5000).replace("о", "o").replace("а", "a")  # look-alike letters everywhere
     assert detector.check(quiet) is None, "the benchmark text must be harmless"
     assert detector.check(loud) is not None, "the danger phrase must be found"
+    short = "Здравствуйте, мне нужен юрист, муж опять пришёл пьяный и он меня бьёт, что делать?"
     for label, text in (
+        ("a usual message", short),
         ("ordinary 5,000-character text", quiet),
         ("the same with one danger phrase in the middle", loud),
         ("with Latin look-alike о and а throughout", latin),

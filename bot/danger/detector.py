@@ -1,10 +1,10 @@
 """The compiled matcher: finds list phrases in a person's text without keeping the text.
 
-At load every phrase gets one anchor word (its longest exact word, or a stem if it has no
-exact word). A text is scanned once: each token is looked up in a dict of exact anchor words
-and in a dict of anchors keyed by their first three letters (stems and typo-tolerant words).
-Only when an anchor is found is the rest of that phrase checked around it, so the cost is a
-couple of dict look-ups per word, whatever the size of the lists.
+At load every phrase gets one anchor word, the one likely to be rarest in ordinary text (see
+_anchor). A text is scanned once: each token is looked up in a dict of exact anchor words and
+in a dict of anchors keyed by their first three letters (stems and typo-tolerant words). Only
+when an anchor is found is the rest of that phrase checked around it, so the cost is a couple
+of dict look-ups per word, whatever the size of the lists.
 """
 
 from __future__ import annotations
@@ -240,9 +240,9 @@ def _anchor(words: Sequence[Word], in_phrases: Counter[str]) -> int:
     """The word to look up first: the one likely to be rarest in what people write.
 
     Without a corpus, two signs of a common word: it recurs in many phrases (меня, себя,
-    келеді, me) or it is short. An exact word of under six letters is cheapest (one dict
-    look-up); a stem or a typo-tolerant word is also tried on every token that shares its
-    first three letters."""
+    келеді, me) or it is short. Among equals the longer word wins, then an exact word of
+    under six letters, which costs one dict look-up per token; a stem or a typo-tolerant word
+    is also tried on every token that shares its first three letters."""
 
     def cost(i: int) -> tuple[int, int, int]:
         word = words[i]

@@ -16,6 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.config import LANGUAGES
+from bot.contacts.problems import Problem  # one `file:line: message` for all of resources/
 from bot.danger.detector import ALL_KINDS, NOT_DANGER, DangerDetector, Phrase
 from bot.danger.phrases import PhraseError, parse_phrase
 
@@ -24,16 +25,6 @@ DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "resources" / "danger"
 """resources/danger in the repository."""
 
 _KINDS_TEXT = "suicide, self_harm, violence_now, danger_now or not_danger"
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    file: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 class DangerListError(Exception):
