@@ -162,3 +162,16 @@ async def test_idioms_do_not_bring_the_crisis_screen(offline: OfflineBot) -> Non
         texts = chat.person.new_texts()
         assert not any(chat.t("ru", YOU_MATTER) in t for t in texts)
         assert any(chat.t("ru", HOW_CAN_I_HELP) in t for t in texts)  # the menu, as usual
+
+
+async def test_danger_before_a_country_is_chosen_shows_all_four_countries(
+    offline: OfflineBot,
+) -> None:
+    chat = Chat(offline, language_code="ky")
+    await chat.person.send(I_WANT_TO_DIE["ky"])  # the very first message
+    first = chat.person.new_texts()[0]
+    assert chat.t("ky", YOU_MATTER) in first
+    for code in ("KZ", "KG", "TJ", "UZ"):
+        assert BOOK.emergency(code)[0].phones[0].display in first
+    # ...and the conversation opens as for any first message.
+    assert chat.sees("ky", "Please choose your language:")
