@@ -33,7 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     stale = resource_commands.add_parser("stale", help="list entries not checked for a while")
     stale.add_argument("--older-than", default="180d", help="e.g. 180d, 26w, 6m, 1y")
     stale.add_argument("paths", nargs="*", help="files or folders (default: resources/contacts)")
+    keys = commands.add_parser("keys", help="add a new encryption key, re-encrypt stored data")
+    keys.add_argument("key_command", choices=["add", "rotate"])
     args = parser.parse_args(argv)
+
+    if args.command == "keys":
+        from bot.keys_cli import main as keys_main
+
+        return keys_main(args.key_command, Settings())
 
     if args.command == "resources":
         from bot.contacts import main_stale
