@@ -75,3 +75,30 @@ class SafetyPlan(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent (or sent) by the outbox worker, see bot/outbox.py.
+
+    `payload` is one Fernet token of the whole message: chat id, text, thread, keyboard and
+    parse mode. `chat_key` names the destination for rate limiting and ordering without naming
+    a person: a group's own id, or a keyed hash of a private chat's id. The payload is cleared
+    once the row is finished (sent, failed or undeliverable); finished rows are purged later.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    payload: Mapped[str] = mapped_column(Text)
+    chat_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str | None] = mapped_column(String(64))
+    # pending | sent | failed | undeliverable
+    status: Mapped[str] = mapped_column(String(16), index=True, default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The lease of the worker sending the row: nobody else sends it before this time.
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

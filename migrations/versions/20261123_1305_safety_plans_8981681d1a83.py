@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "8981681d1a83"
 down_revision: str | None = "a2f54e36401e"
 branch_labels: str | Sequence[str] | None = None
