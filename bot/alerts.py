@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import ContactsError
+from bot.db.engine import session_scope
 from bot.i18n import N_
+from bot.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +27,20 @@ MORE_PROBLEMS = N_("…and {count} more.")
 class OperatorAlerts:
     """Tells the operators' chat (when one is configured) what needs a human's hand."""
 
-    def __init__(self, chat_id: int | None, i18n: I18n) -> None:
+    def __init__(
+        self,
+        chat_id: int | None,
+        i18n: I18n,
+        outbox: Outbox,
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
         self.chat_id = chat_id
         self.i18n = i18n
-        self.bot: Bot | None = None  # set when the bot starts
+        self._outbox = outbox
+        self._sessions = sessions
 
     async def contacts_broken(self, error: ContactsError) -> None:
-        if self.chat_id is None or self.bot is None:
+        if self.chat_id is None:
             return
         locale = self.i18n.default_locale
         problems = [escape(str(problem)) for problem in error.problems[:MAX_PROBLEMS]]
@@ -44,7 +52,8 @@ class OperatorAlerts:
         text = "\n".join(lines)
         if len(text) > 4000:
             text = text[:3990] + "…"
-        try:
-            await self.bot.send_message(self.chat_id, text)
-        except TelegramAPIError as exc:
-            logger.warning("Could not tell the operators about broken contact files: %s", exc)
+        # Through the outbox: if Telegram is down right now, the alert is sent when it is back.
+        async with session_scope(self._sessions) as session:
+            await self._outbox.enqueue(
+                session, chat_id=self.chat_id, text=text, kind="alert_contacts"
+            )

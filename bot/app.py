@@ -21,7 +21,7 @@ from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from aiogram_dialog import setup_dialogs
 from aiogram_dialog.api.protocols import MessageManagerProtocol
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import dialogs
 from bot.alerts import OperatorAlerts
@@ -32,7 +32,8 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.i18n import N_, PersonLocaleMiddleware, create_i18n
 from bot.middlewares.database import DatabaseMiddleware
-from bot.security import load_or_create_keys
+from bot.outbox import Outbox, OutboxWorker
+from bot.security import Cipher, load_or_create_keys
 from bot.selfhelp import load_selfhelp
 from bot.storage import EncryptedRedisStorage, PseudonymousKeyBuilder, SqlStorage
 from dialogs import errors
@@ -60,6 +61,10 @@ class Resources:
     i18n: I18n
     contacts: ContactsWatcher
     alerts: OperatorAlerts
+    outbox: Outbox
+    sessions: async_sessionmaker[AsyncSession]
+    cipher: Cipher
+    worker: OutboxWorker | None = None  # needs the Bot, so it is made at startup
 
 
 def create_dispatcher(
@@ -97,7 +102,11 @@ def create_dispatcher(
     # start (SelfHelpError / DangerListError name every file and line to fix).
     selfhelp = Loaded(load_selfhelp(settings.resources_dir / "selfhelp"))
     danger = load_detector(settings.resources_dir / "danger")
-    alerts = OperatorAlerts(settings.operators_chat_id, i18n)
+    # Every message to the operators (and, later, every relay to a person) goes through the
+    # outbox: stored in the database with the change that caused it, sent by one worker that
+    # retries and respects Telegram's limits.
+    outbox = Outbox(cipher, pseudonymizer)
+    alerts = OperatorAlerts(settings.operators_chat_id, i18n, outbox, sessions)
     contacts = ContactsWatcher(
         settings.contacts_dir,
         on_error=alerts.contacts_broken,
@@ -110,6 +119,9 @@ def create_dispatcher(
         i18n=i18n,
         contacts=contacts,
         alerts=alerts,
+        outbox=outbox,
+        sessions=sessions,
+        cipher=cipher,
     )
 
     dp = Dispatcher(
@@ -144,7 +156,9 @@ def create_dispatcher(
 
 async def _on_startup(bot: Bot, resources: Resources) -> None:
     await upgrade_to_head(resources.engine)
-    resources.alerts.bot = bot
+    resources.worker = OutboxWorker(resources.sessions, resources.cipher, bot)
+    resources.outbox.wake = resources.worker.wake
+    await resources.worker.start()
     # Raises ContactsError when no valid contact files exist: better no bot than wrong numbers.
     await resources.contacts.start()
     await set_commands(bot, resources.i18n)
@@ -152,6 +166,8 @@ async def _on_startup(bot: Bot, resources: Resources) -> None:
 
 async def _on_shutdown(resources: Resources) -> None:
     await resources.contacts.stop()
+    if resources.worker is not None:
+        await resources.worker.stop()
     await resources.storage.close()
     await resources.isolation.close()
     await resources.engine.dispose()

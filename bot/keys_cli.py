@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import Base, FsmRecord, SafetyPlan
+from bot.db.models import Base, FsmRecord, OutboxMessage, SafetyPlan
 from bot.security import ENCRYPTION_KEYS_FILE, Cipher, generate_encryption_key, load_or_create_keys
 
 
@@ -64,7 +64,12 @@ async def _rotate_all(session: object, cipher: Cipher) -> list[tuple[str, int]]:
     counts: list[tuple[str, int]] = []
     # Every encrypted column of every table; a new table with secrets must be added here
     # (tests/test_keys.py fails when one is missing).
-    targets = [(FsmRecord, ("state", "data")), (SafetyPlan, ("data",)), *EXTRA_TARGETS]
+    targets = [
+        (FsmRecord, ("state", "data")),
+        (SafetyPlan, ("data",)),
+        (OutboxMessage, ("payload",)),
+        *EXTRA_TARGETS,
+    ]
     for model, columns in targets:
         rows = (await session.execute(select(model))).scalars().all()
         for row in rows:

@@ -40,6 +40,12 @@ class OfflineBot:
         self.dp = None
         self.bot = None
 
+    async def flush_outbox(self) -> int:
+        """Send what the outbox holds now (tests do not wait for the worker's next look)."""
+        assert self.dp is not None
+        worker = self.dp["resources"].worker
+        return await worker.run_once() if worker is not None else 0
+
     async def restart(self) -> None:
         """As after a crash or a deployment: nothing kept in memory survives, the data does."""
         await self.stop()

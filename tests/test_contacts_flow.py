@@ -202,9 +202,11 @@ async def test_an_edit_appears_without_restart_and_a_broken_one_is_refused(
         await chat.person.press("Crisis centres and shelters")
         assert "New centre" in "".join(chat.person.new_texts())  # the last good version
 
+        await offline.flush_outbox()
         alerts = [m.text or "" for m in emulator.bot_messages(OPERATORS)]
         assert len(alerts) == 1
         line = broken.splitlines().index('    phones: ["+996 12"]') + 1
         assert f"kg.yaml:{line}:" in alerts[0]
         assert not await watcher.reload_now()  # the same problem is not announced twice
+        await offline.flush_outbox()
         assert len(emulator.bot_messages(OPERATORS)) == 1

@@ -52,7 +52,12 @@ async def test_rotating_the_key_keeps_conversations_and_plans(settings: Settings
 def test_every_text_column_is_known_to_rotation() -> None:
     from bot.keys_cli import _rotate_all  # noqa: F401 - the function the targets feed
 
-    rotated = {("fsm_records", "state"), ("fsm_records", "data"), ("safety_plans", "data")}
+    rotated = {
+        ("fsm_records", "state"),
+        ("fsm_records", "data"),
+        ("safety_plans", "data"),
+        ("outbox", "payload"),
+    }
     rotated |= {(m.__tablename__, c) for m, cols in EXTRA_TARGETS for c in cols}
     text_columns = {
         (table.name, column.name)
