@@ -5,7 +5,10 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY dialogs ./dialogs
 COPY migrations ./migrations
-RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir .
+# Only the dependencies go into the venv: the code runs from /app, next to locales/,
+# resources/ and migrations/, which it finds relative to itself.
+RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir . \
+    && /venv/bin/pip uninstall -y survivor-help-bot
 
 FROM python:3.11-slim
 # A user with no login and no home: the bot needs to write only to /data.
