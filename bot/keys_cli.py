@@ -14,6 +14,7 @@ import os
 from sqlalchemy import select, update
 
 from bot.config import Settings
+from bot.db.cases import Case
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Base, FsmRecord, OutboxMessage, SafetyPlan
@@ -68,6 +69,7 @@ async def _rotate_all(session: object, cipher: Cipher) -> list[tuple[str, int]]:
         (FsmRecord, ("state", "data")),
         (SafetyPlan, ("data",)),
         (OutboxMessage, ("payload",)),
+        (Case, ("details", "chat")),
         *EXTRA_TARGETS,
     ]
     for model, columns in targets:

@@ -57,6 +57,8 @@ def test_every_text_column_is_known_to_rotation() -> None:
         ("fsm_records", "data"),
         ("safety_plans", "data"),
         ("outbox", "payload"),
+        ("cases", "details"),
+        ("cases", "chat"),
     }
     rotated |= {(m.__tablename__, c) for m, cols in EXTRA_TARGETS for c in cols}
     text_columns = {
