@@ -55,14 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         if settings.bot_token is None or not settings.bot_token.get_secret_value():
             print(NO_TOKEN, file=sys.stderr)
             return 2
-        if not _resources_ok(settings):
-            return 1
         from bot import runner
+        from bot.app import ResourcesError
 
-        if settings.uses_webhook:
-            runner.run_webhook(settings)
-        else:
-            asyncio.run(runner.run_polling(settings))
+        try:
+            if settings.uses_webhook:
+                runner.run_webhook(settings)
+            else:
+                asyncio.run(runner.run_polling(settings))
+        except ResourcesError as error:
+            return _refuse(error)
         return 0
     if args.command == "migrate":
         setup_logging(settings.log_level)
@@ -70,11 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "chat":
         # The conversation is on screen; only warnings go to the log.
         setup_logging("WARNING")
-        if not _resources_ok(settings):
-            return 1
+        from bot.app import ResourcesError
         from bot.terminal import run_chat
 
-        return asyncio.run(run_chat(settings, user_language=args.user_language))
+        try:
+            return asyncio.run(run_chat(settings, user_language=args.user_language))
+        except ResourcesError as error:
+            return _refuse(error)
     return 1
 
 
@@ -104,33 +108,25 @@ def _check_resources(settings: Settings, paths: list[str]) -> int:
         problems = check_danger_paths([Path(p) for p in kinds["danger"]])
         for problem in problems:
             print(problem)
-        print(f"{len(problems)} problems in the danger word lists." if problems
-              else "The danger word lists are fine.")
+        print(
+            f"{len(problems)} problems in the danger word lists."
+            if problems
+            else "The danger word lists are fine."
+        )
         status |= 1 if problems else 0
     return status
 
 
-def _resources_ok(settings: Settings) -> bool:
-    """Refuse to start with broken contacts, texts or word lists, saying exactly what to fix."""
-    from bot.contacts import check_paths
-    from bot.danger import check_danger_paths
-    from bot.selfhelp import check_selfhelp_paths
-
-    resources = settings.resources_dir
-    problems = [
-        *map(str, check_paths([resources / "contacts"])),
-        *map(str, check_selfhelp_paths([resources / "selfhelp"])),
-        *check_danger_paths([resources / "danger"]),
-    ]
-    for problem in problems:
+def _refuse(error: Exception) -> int:
+    """The bot does not start with broken files in resources/: say exactly what to fix."""
+    for problem in getattr(error, "problems", []):
         print(problem, file=sys.stderr)
-    if problems:
-        print(
-            "\nThe bot does not start with broken files in resources/ (a wrong number in a "
-            "crisis is harm). Fix the lines above; `python -m bot resources check` checks again.",
-            file=sys.stderr,
-        )
-    return not problems
+    print(
+        "\nThe bot does not start with broken files in resources/ (a wrong number in a "
+        "crisis is harm). Fix the lines above; `python -m bot resources check` checks again.",
+        file=sys.stderr,
+    )
+    return 1
 
 
 async def _migrate(settings: Settings) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -26,29 +26,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import dialogs
 from bot.alerts import OperatorAlerts
 from bot.config import LANGUAGES, Settings
-from bot.contacts import ContactsWatcher
-from bot.danger import load_detector
+from bot.contacts import ContactBook, ContactsWatcher
+from bot.contacts import load_paths as load_contacts
+from bot.danger import DangerDetector, DangerListError, load_detector
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.i18n import N_, PersonLocaleMiddleware, create_i18n
 from bot.middlewares.database import DatabaseMiddleware
 from bot.outbox import Outbox, OutboxWorker
 from bot.security import Cipher, load_or_create_keys
-from bot.selfhelp import load_selfhelp
+from bot.selfhelp import SelfHelp, SelfHelpError, load_selfhelp
 from bot.storage import EncryptedRedisStorage, PseudonymousKeyBuilder, SqlStorage
 from dialogs import errors
 from dialogs.danger import DangerMiddleware
 
-T = TypeVar("T")
-
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Loaded(Generic[T]):
-    """Content loaded at start; `current` may be replaced by a reload."""
-
-    current: T
 
 
 @dataclass
@@ -60,11 +52,37 @@ class Resources:
     isolation: BaseEventIsolation
     i18n: I18n
     contacts: ContactsWatcher
-    alerts: OperatorAlerts
     outbox: Outbox
     sessions: async_sessionmaker[AsyncSession]
     cipher: Cipher
     worker: OutboxWorker | None = None  # needs the Bot, so it is made at startup
+
+
+class ResourcesError(Exception):
+    """Files in resources/ with problems: the bot does not start (a wrong number in a crisis
+    is harm). `.problems`: every one, as `file:line: what to fix`, contacts first."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def load_resources(settings: Settings) -> tuple[ContactBook, SelfHelp, DangerDetector]:
+    """Everything NGO staff edit, read and validated once, every problem reported together."""
+    problems: list[str] = []
+    contacts = load_contacts([settings.contacts_dir])
+    problems += map(str, contacts.problems)
+    try:
+        selfhelp = load_selfhelp(settings.resources_dir / "selfhelp")
+    except SelfHelpError as error:
+        problems += map(str, error.problems)
+    try:
+        danger = load_detector(settings.resources_dir / "danger")
+    except DangerListError as error:
+        problems += error.problems
+    if problems or contacts.book is None:
+        raise ResourcesError(problems)
+    return contacts.book, selfhelp, danger
 
 
 def create_dispatcher(
@@ -98,10 +116,7 @@ def create_dispatcher(
     i18n = create_i18n(
         settings.locales_dir, settings.data_dir / "catalogs", settings.default_language
     )
-    # Content NGO staff edit, validated now: a bot with broken texts or word lists must not
-    # start (SelfHelpError / DangerListError name every file and line to fix).
-    selfhelp = Loaded(load_selfhelp(settings.resources_dir / "selfhelp"))
-    danger = load_detector(settings.resources_dir / "danger")
+    book, selfhelp, danger = load_resources(settings)
     # Every message to the operators (and, later, every relay to a person) goes through the
     # outbox: stored in the database with the change that caused it, sent by one worker that
     # retries and respects Telegram's limits.
@@ -111,6 +126,7 @@ def create_dispatcher(
         settings.contacts_dir,
         on_error=alerts.contacts_broken,
         interval=settings.contacts_reload_seconds,
+        book=book,
     )
     resources = Resources(
         engine=engine,
@@ -118,7 +134,6 @@ def create_dispatcher(
         isolation=isolation,
         i18n=i18n,
         contacts=contacts,
-        alerts=alerts,
         outbox=outbox,
         sessions=sessions,
         cipher=cipher,
@@ -129,9 +144,6 @@ def create_dispatcher(
         events_isolation=isolation,
         settings=settings,
         resources=resources,
-        cipher=cipher,
-        pseudonymizer=pseudonymizer,
-        session_factory=sessions,
         contacts=contacts,
         selfhelp=selfhelp,
         danger=danger,
@@ -159,8 +171,7 @@ async def _on_startup(bot: Bot, resources: Resources) -> None:
     resources.worker = OutboxWorker(resources.sessions, resources.cipher, bot)
     resources.outbox.wake = resources.worker.wake
     await resources.worker.start()
-    # Raises ContactsError when no valid contact files exist: better no bot than wrong numbers.
-    await resources.contacts.start()
+    await resources.contacts.start()  # the reloading; the files were read by load_resources
     await set_commands(bot, resources.i18n)
 
 

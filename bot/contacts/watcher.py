@@ -30,12 +30,21 @@ class ContactsWatcher:
     set of problems (not at every poll). Fixing the files loads them at the next poll.
     """
 
-    def __init__(self, path: Path, on_error: OnError, interval: float = 2.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        on_error: OnError,
+        interval: float = 2.0,
+        book: ContactBook | None = None,
+    ) -> None:
+        """`book`: the contacts already loaded from `path` at start-up, so `start()` does not
+        read the files a second time."""
         self.path = path
         self.interval = interval
         self._on_error = on_error
-        self._book: ContactBook | None = None
-        self._loaded: Snapshot | None = None  # what the current book (or last attempt) read
+        self._book = book
+        # What the current book (or last attempt) read.
+        self._loaded: Snapshot | None = self._snapshot() if book is not None else None
         self._pending: Snapshot | None = None  # a change seen at the last poll
         self._reported: tuple[str, ...] | None = None
         self._task: asyncio.Task[None] | None = None

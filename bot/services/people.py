@@ -37,6 +37,11 @@ class PeopleService:
         user = await self._users.get(pseudonym)
         return Person.from_row(user) if user else None
 
+    async def country_of(self, pseudonym: str) -> str | None:
+        """The country as stored now (a choice made earlier in this update included)."""
+        person = await self.find(pseudonym)
+        return person.country if person else None
+
     async def choose_language(self, pseudonym: str, language: str) -> Person:
         if language not in LANGUAGES:
             raise UnknownChoiceError(language)

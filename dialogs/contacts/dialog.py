@@ -7,6 +7,7 @@ from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, Select
 from aiogram_dialog.widgets.text import Const, Format
@@ -30,11 +31,6 @@ CATEGORY = "category"
 PAGE = "page"
 
 
-async def _country(people: PeopleService, pseudonym: str) -> str | None:
-    person = await people.find(pseudonym)
-    return person.country if person else None
-
-
 async def overview_getter(
     people: PeopleService,
     pseudonym: str,
@@ -43,7 +39,7 @@ async def overview_getter(
     **_kwargs: Any,
 ) -> dict[str, Any]:
     # Read the country afresh: "changing country changes every list at once".
-    country = await _country(people, pseudonym) or ""
+    country = await people.country_of(pseudonym) or ""
     book = contacts.book
     language = i18n.current_locale
     return {
@@ -74,7 +70,7 @@ async def entries_getter(
     i18n: I18n,
     **_kwargs: Any,
 ) -> dict[str, Any]:
-    country = await _country(people, pseudonym) or ""
+    country = await people.country_of(pseudonym) or ""
     category = dialog_manager.dialog_data.get(CATEGORY, "emergency")
     book = contacts.book
     screens = pages(book.entries(country, category), book, i18n.current_locale)
@@ -94,8 +90,6 @@ async def entries_getter(
 
 
 def _nothing() -> str:
-    from aiogram.utils.i18n import gettext as _
-
     return _("Nothing is listed here at the moment.")
 
 
@@ -111,7 +105,7 @@ async def emergency_getter(
     i18n: I18n,
     **_kwargs: Any,
 ) -> dict[str, Any]:
-    country = await _country(people, pseudonym) if pseudonym else None
+    country = await people.country_of(pseudonym) if pseudonym else None
     book = contacts.book
     language = i18n.current_locale
     names = country_names()

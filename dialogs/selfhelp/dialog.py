@@ -15,7 +15,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, Select, Star
 from aiogram_dialog.widgets.text import Format
 
 from bot.services.people import UnknownChoiceError
-from dialogs.common import NOTICE, Notice, Tr, paragraphs, safety_row, take_notice
+from dialogs.common import Notice, Tr, paragraphs, safety_row, take_notice
 from dialogs.fallback import unexpected_input
 from dialogs.selfhelp.content import SelfHelpContent
 from dialogs.selfhelp.safety_plan import open_safety_plan
@@ -33,7 +33,7 @@ WORSE = "worse"
 
 
 def _content(manager: DialogManager) -> SelfHelpContent:
-    return SelfHelpContent(manager.middleware_data["selfhelp"].current)
+    return SelfHelpContent(manager.middleware_data["selfhelp"])
 
 
 async def menu_getter(dialog_manager: DialogManager, i18n: I18n, **_kwargs: Any) -> dict[str, Any]:
@@ -204,8 +204,7 @@ async def topic_getter(
     step = min(int(dialog_manager.dialog_data.get(STEP, 0)), len(screens) - 1)
     dialog_manager.dialog_data[STEP] = step
     last = step == len(screens) - 1
-    person = await people.find(pseudonym)
-    country = person.country if person else None
+    country = await people.country_of(pseudonym)
     extra = ""
     if last and country:
         extra = content.topic_contacts(topic, contacts.book, country, language)
@@ -406,5 +405,3 @@ def create_dialog() -> Dialog:
         on_process_result=take_notice,
     )
 
-
-__all__ = ["NOTICE", "create_dialog"]

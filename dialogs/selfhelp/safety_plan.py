@@ -105,8 +105,7 @@ async def step_getter(
     data = dialog_manager.dialog_data
     section = data.get(EDITING) or Plan.sections()[int(data.get(STEP, 0))]
     current = getattr(_plan(dialog_manager), section)
-    person = await people.find(pseudonym)
-    country = person.country if person else None
+    country = await people.country_of(pseudonym)
     return {
         "number": Plan.sections().index(section) + 1,
         "count": len(Plan.sections()),

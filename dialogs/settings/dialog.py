@@ -24,8 +24,7 @@ async def settings_getter(
     **_kwargs: Any,
 ) -> dict[str, Any]:
     # Read afresh: a change made a moment ago in this same update must show here.
-    person = await people.find(pseudonym)
-    country = person.country if person else None
+    country = await people.country_of(pseudonym)
     return {
         "language": LANGUAGE_NAMES[i18n.current_locale],
         "country": country_names().get(country or "", "—"),
