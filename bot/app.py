@@ -24,6 +24,7 @@ from aiogram_dialog.api.protocols import MessageManagerProtocol
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import dialogs
+from bot import dialog_ids
 from bot.alerts import OperatorAlerts
 from bot.config import LANGUAGES, Settings
 from bot.contacts import ContactBook, ContactsWatcher
@@ -157,6 +158,7 @@ def create_dispatcher(
     dp.edited_message.middleware(DangerMiddleware())
     dp.include_router(errors.create_router())
     dp.include_routers(*dialogs.get_routers())
+    dialog_ids.install()
     setup_dialogs(dp, events_isolation=isolation, message_manager=message_manager)
     # After setup_dialogs: its background-update observer must exist to get the locale too.
     PersonLocaleMiddleware(i18n).setup(dp)
