@@ -33,7 +33,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -101,6 +101,32 @@ KIND_LENGTH = 32
 REF_LENGTH = 64
 
 UndeliverableCallback = Callable[[str | None, str], Awaitable[None]]
+
+SEND_MESSAGE = "send_message"
+CREATE_TOPIC = "create_forum_topic"
+TOPIC_KIND = "forum_topic"
+"""The kind of every topic-creating row. These rows skip the queue of their chat: a message
+waiting for a re-created topic must not hold back the creation it waits for."""
+TOPIC_WAIT = timedelta(seconds=2)
+
+
+class Threads(Protocol):
+    """Forum topics the outbox creates and writes into, known by a key (a case code).
+
+    A message can name its topic by key (`thread_of`) before the topic exists: it is enqueued
+    behind the topic's creation in the same chat, and the topic's id is looked up when it is
+    sent. If operators deleted the topic, `missing` is told and the message waits until
+    `resolve` gives a new one.
+    """
+
+    async def resolve(self, key: str) -> int | None:
+        """The topic's id, or None while it does not exist (the message waits)."""
+
+    async def created(self, session: AsyncSession, key: str, thread_id: int) -> None:
+        """The topic was created; runs in the transaction that records the row as sent."""
+
+    async def missing(self, key: str) -> None:
+        """Telegram says the topic is gone: forget it, and have it created again."""
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -171,16 +197,17 @@ class Outbox:
         reply_markup: dict[str, Any] | InlineKeyboardMarkup | None = None,
         ref: str | None = None,
         parse_mode: str | None = None,
+        thread_of: str | None = None,
     ) -> int:
         """Add a message in `session`'s transaction (never committed here) and return its id.
 
         It is sent only if, and once, that transaction commits. `parse_mode` None means the
         bot's default (HTML). Texts are not checked here: that is the sender's job.
+        `thread_of` names the forum topic by its key instead of `message_thread_id` (see
+        `Threads`).
         """
-        if not kind or len(kind) > KIND_LENGTH:
-            raise ValueError(f"kind must be 1..{KIND_LENGTH} characters")
-        if ref is not None and len(ref) > REF_LENGTH:
-            raise ValueError(f"ref must be at most {REF_LENGTH} characters")
+        if message_thread_id is not None and thread_of is not None:
+            raise ValueError("give message_thread_id or thread_of, not both")
         markup = None
         if reply_markup is not None:
             # Checked now, in the caller's transaction: a malformed keyboard is a bug to see
@@ -192,9 +219,38 @@ class Outbox:
             "chat_id": chat_id,
             "text": text,
             "message_thread_id": message_thread_id,
+            "thread_of": thread_of,
             "reply_markup": markup,
             "parse_mode": parse_mode,
         }
+        return await self._add(session, payload, chat_id=chat_id, kind=kind, ref=ref)
+
+    async def enqueue_topic(
+        self, session: AsyncSession, *, chat_id: int, name: str, key: str
+    ) -> int:
+        """Create a forum topic named `name` in the group `chat_id`, in `session`'s
+        transaction; `Threads.created(key, id)` is told its id. Messages for it enqueued
+        later with `thread_of=key` go into it."""
+        if chat_id >= 0:
+            raise ValueError("forum topics exist only in groups")
+        if not 1 <= len(name) <= 128:
+            raise ValueError("a topic name has 1..128 characters")
+        payload = {"method": CREATE_TOPIC, "chat_id": chat_id, "name": name, "key": key}
+        return await self._add(session, payload, chat_id=chat_id, kind=TOPIC_KIND, ref=key)
+
+    async def _add(
+        self,
+        session: AsyncSession,
+        payload: dict[str, Any],
+        *,
+        chat_id: int,
+        kind: str,
+        ref: str | None,
+    ) -> int:
+        if not kind or len(kind) > KIND_LENGTH:
+            raise ValueError(f"kind must be 1..{KIND_LENGTH} characters")
+        if ref is not None and len(ref) > REF_LENGTH:
+            raise ValueError(f"ref must be at most {REF_LENGTH} characters")
         now = _as_utc(self._clock())
         row = OutboxMessage(
             payload=self._cipher.encrypt(json.dumps(payload, ensure_ascii=False)),
@@ -267,6 +323,7 @@ class OutboxWorker:
         bot: Bot,
         *,
         on_undeliverable: UndeliverableCallback | None = None,
+        threads: Threads | None = None,
         group_per_minute: int = GROUP_PER_MINUTE,
         poll_interval: float = 0.5,
         clock: Callable[[], datetime] = utcnow,
@@ -275,6 +332,7 @@ class OutboxWorker:
         self._cipher = cipher
         self._bot = bot
         self._on_undeliverable = on_undeliverable
+        self._threads = threads
         self._group_per_minute = group_per_minute
         self._poll_interval = poll_interval
         self._clock = clock
@@ -404,11 +462,14 @@ class OutboxWorker:
                     OutboxMessage.next_attempt_at <= now,
                     or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until <= now),
                     # FIFO per chat: an older pending row (waiting for a retry, or being sent)
-                    # holds this one back.
-                    ~exists().where(
-                        earlier.chat_key == OutboxMessage.chat_key,
-                        earlier.status == PENDING,
-                        earlier.id < OutboxMessage.id,
+                    # holds this one back; a topic's creation is never held back.
+                    or_(
+                        OutboxMessage.kind == TOPIC_KIND,
+                        ~exists().where(
+                            earlier.chat_key == OutboxMessage.chat_key,
+                            earlier.status == PENDING,
+                            earlier.id < OutboxMessage.id,
+                        ),
                     ),
                 )
                 .order_by(OutboxMessage.id)
@@ -486,21 +547,39 @@ class OutboxWorker:
             await self._failed(claim, f"unreadable payload ({type(error).__name__})")
             return False
 
+        method = message.get("method", SEND_MESSAGE)
+        thread_key = message.get("thread_of")
+        thread_id = message.get("message_thread_id")
+        if (method == CREATE_TOPIC or thread_key) and self._threads is None:
+            await self._failed(claim, "a forum topic message, but the worker has no Threads")
+            return False
+        if thread_key and self._threads is not None:
+            thread_id = await self._threads.resolve(thread_key)
+            if thread_id is None:  # its topic is being created (or again): wait for it
+                await self._retry(claim, "waiting for its forum topic", None, wait=TOPIC_WAIT)
+                return False
         options: dict[str, Any] = {}
         if message.get("parse_mode") is not None:
             options["parse_mode"] = message["parse_mode"]
+        topic: int | None = None
         try:
             # The hard limit keeps a send shorter than the lease, so no one else takes the row
             # while this worker may still get it through.
             async with asyncio.timeout(SEND_TIMEOUT):
-                await self._bot.send_message(
-                    chat_id=chat_id,
-                    text=message["text"],
-                    message_thread_id=message.get("message_thread_id"),
-                    reply_markup=keyboard,
-                    request_timeout=int(SEND_TIMEOUT),
-                    **options,
-                )
+                if method == CREATE_TOPIC:
+                    created = await self._bot.create_forum_topic(
+                        chat_id=chat_id, name=message["name"], request_timeout=int(SEND_TIMEOUT)
+                    )
+                    topic = created.message_thread_id
+                else:
+                    await self._bot.send_message(
+                        chat_id=chat_id,
+                        text=message["text"],
+                        message_thread_id=thread_id,
+                        reply_markup=keyboard,
+                        request_timeout=int(SEND_TIMEOUT),
+                        **options,
+                    )
         except TelegramRetryAfter as error:
             wait = timedelta(seconds=max(error.retry_after, 1))
             await self._retry(claim, _describe(error, chat_id), error, wait=wait)
@@ -515,9 +594,24 @@ class OutboxWorker:
             await self._failed(claim, _describe(error, chat_id))
             return False
         except TelegramBadRequest as error:
-            if chat_id > 0 and "chat not found" in error.message.lower():
+            words = error.message.lower()
+            if chat_id > 0 and "chat not found" in words:
                 # The person's account is gone: they cannot be reached, as after a block.
                 await self._undeliverable(claim, _describe(error, chat_id))
+            elif thread_key and self._threads is not None and "thread not found" in words:
+                # Operators deleted the topic: a new one is made, and this message waits.
+                await self._threads.missing(thread_key)
+                await self._retry(claim, _describe(error, chat_id), error)
+            elif method == CREATE_TOPIC and ("forum" in words or "rights" in words):
+                # Topics are off, or the bot may not manage them: an admin fixes that in the
+                # group, and then the case appears. Nothing is lost meanwhile.
+                logger.warning(
+                    "Outbox: cannot create a forum topic in %s (%s). Turn on Topics in the "
+                    "operators' group and make the bot an admin who can manage topics.",
+                    chat_id,
+                    error.message,
+                )
+                await self._retry(claim, _describe(error, chat_id), error)
             else:
                 await self._failed(claim, _describe(error, chat_id))
             return False
@@ -531,7 +625,10 @@ class OutboxWorker:
             await self._failed(claim, f"not sent ({type(error).__name__})")
             return False
         # Telegram has it: it counts as sent even if the lease ran out meanwhile (logged).
-        await self._finish(claim, SENT, None)
+        if topic is not None and self._threads is not None:
+            await self._finish(claim, SENT, None, created=(message["key"], topic))
+        else:
+            await self._finish(claim, SENT, None)
         return True
 
     async def _failed(self, claim: _Claim, description: str) -> None:
@@ -564,7 +661,7 @@ class OutboxWorker:
         self,
         claim: _Claim,
         description: str,
-        error: BaseException,
+        error: BaseException | None,
         *,
         wait: timedelta | None = None,
     ) -> None:
@@ -578,7 +675,7 @@ class OutboxWorker:
             claim.id,
             claim.kind,
             attempts,
-            type(error).__name__,
+            type(error).__name__ if error is not None else "-",
             description,
             wait.total_seconds(),
         )
@@ -612,8 +709,16 @@ class OutboxWorker:
             last_error=_describe(error),
         )
 
-    async def _finish(self, claim: _Claim, status: str, description: str | None) -> bool:
-        """A final state. The payload goes: nothing that need not be kept is kept."""
+    async def _finish(
+        self,
+        claim: _Claim,
+        status: str,
+        description: str | None,
+        *,
+        created: tuple[str, int] | None = None,
+    ) -> bool:
+        """A final state. The payload goes: nothing that need not be kept is kept.
+        `created` (key, topic id) is told to `Threads` in the same transaction."""
         values: dict[str, Any] = {
             "status": status,
             "payload": "",
@@ -623,11 +728,16 @@ class OutboxWorker:
         }
         if status == SENT:
             values.update(sent_at=self._now(), ref=None)
-        return await self._record(claim, **values)
+        return await self._record(claim, created=created, **values)
 
-    async def _record(self, claim: _Claim, **values: Any) -> bool:
+    async def _record(
+        self, claim: _Claim, *, created: tuple[str, int] | None = None, **values: Any
+    ) -> bool:
         """Write the outcome, if the row is still ours (the lease did not run out)."""
         async with self._sessions() as session, session.begin():
+            if created is not None and self._threads is not None:
+                # Whatever happens to the lease, the topic exists: remember it.
+                await self._threads.created(session, *created)
             result = await session.execute(
                 update(OutboxMessage)
                 .where(
