@@ -83,23 +83,34 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check_resources(settings: Settings, paths: list[str]) -> int:
-    """Contacts, self-help texts and danger word lists: each file to its own checker."""
+    """Contacts, self-help texts, danger word lists and regions: each file to its checker."""
     from pathlib import Path
 
     from bot.contacts import main_check as check_contacts
     from bot.danger import check_danger_paths
+    from bot.regions import REGIONS_FILE, check_regions_path
     from bot.selfhelp import main_check as check_selfhelp
 
     resources = settings.resources_dir.resolve()
-    kinds: dict[str, list[str]] = {"contacts": [], "selfhelp": [], "danger": []}
-    for path in paths or [str(resources / kind) for kind in kinds]:
+    kinds: dict[str, list[str]] = {"contacts": [], "selfhelp": [], "danger": [], "regions": []}
+    defaults = [str(resources / kind) for kind in ("contacts", "selfhelp", "danger")]
+    for path in paths or [*defaults, str(resources / REGIONS_FILE)]:
         resolved = Path(path).resolve()
+        if resolved.name == REGIONS_FILE:
+            kinds["regions"].append(path)
+            continue
         kind = next(
             (k for k in kinds if resolved.is_relative_to(resources / k)),
             "contacts",  # a file elsewhere (a copy being edited) is taken for contacts
         )
         kinds[kind].append(path)
     status = 0
+    for path in kinds["regions"]:
+        problems = check_regions_path(Path(path))
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problems in {path}." if problems else f"{path} is fine.")
+        status |= 1 if problems else 0
     if kinds["contacts"]:
         status |= check_contacts(kinds["contacts"])
     if kinds["selfhelp"]:
