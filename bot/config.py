@@ -47,7 +47,31 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
 
-    operators_chat_id: int | None = None
+    operators_chat_id: int | None = Field(
+        default=None, description="The operators' supergroup with topics, e.g. -1001234567890"
+    )
+    operators_language: Literal["kk", "ky", "tg", "uz", "ru", "en"] = Field(
+        default="ru", description="The language of case cards and messages in the operators' chat"
+    )
+    operators_hours: str = Field(
+        default="Mon-Fri 09:00-18:00",
+        description="When operators answer, e.g. 'Mon-Fri 09:00-18:00; Sat 10:00-14:00'",
+    )
+    operators_timezone: str = Field(
+        default="Asia/Almaty", description="The time zone of OPERATORS_HOURS (IANA name)"
+    )
+    cases_per_day: int = Field(
+        default=3, ge=1, description="How many legal-aid requests one person may send a day"
+    )
+    case_reminder_minutes: float = Field(
+        default=60, gt=0, description="An unclaimed case is announced again after this long"
+    )
+    urgent_case_reminder_minutes: float = Field(
+        default=10, gt=0, description="…and an unclaimed case marked 'in danger now' after this"
+    )
+    case_retention_days: int = Field(
+        default=90, ge=1, description="A closed case is deleted this many days after closing"
+    )
 
     encryption_keys: SecretStr | None = Field(
         default=None,

@@ -8,11 +8,13 @@ up by a restart and no compiled file is ever committed or out of date.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
+from babel.dates import format_timedelta
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -108,3 +110,21 @@ class PersonLocaleMiddleware(I18nMiddleware):
         user: User | None = data.get("event_from_user")
         detected = normalize_language(user.language_code if user else None)
         return detected or self.i18n.default_locale
+
+
+_TAJIK_UNITS = (("рӯз", 86400), ("соат", 3600), ("дақиқа", 60))
+"""Babel (CLDR) has no Tajik unit names and would print "2 h" in a Tajik sentence. Tajik
+numerals take no plural, so the unit word after the number is all that is needed."""
+
+
+def format_age(age: timedelta, language: str) -> str:
+    """How long something has waited, in the language: `2 часа`, `2 соат`, `5 minutes`.
+    Never less than a minute (a fresh request has not waited "0 seconds")."""
+    age = max(age, timedelta(minutes=1))
+    if language == "tg":
+        # Like Babel's threshold=2: a unit is used from two of it on (90 minutes, not 1 hour).
+        seconds = age.total_seconds()
+        for word, size in _TAJIK_UNITS:
+            if seconds >= 2 * size or size == 60:
+                return f"{round(seconds / size)} {word}"
+    return format_timedelta(age, granularity="minute", threshold=2, locale=language)
