@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -35,11 +36,15 @@ from bot.db.migrate import upgrade_to_head
 from bot.i18n import N_, PersonLocaleMiddleware, create_i18n
 from bot.middlewares.database import DatabaseMiddleware
 from bot.outbox import Outbox, OutboxWorker
+from bot.regions import REGIONS_FILE, Regions, RegionsError, load_regions
 from bot.security import Cipher, load_or_create_keys
 from bot.selfhelp import SelfHelp, SelfHelpError, load_selfhelp
+from bot.services.casework import CaseDesk, DeskThreads
+from bot.services.hours import HoursError, OperatorHours
 from bot.storage import EncryptedRedisStorage, PseudonymousKeyBuilder, SqlStorage
 from dialogs import errors
 from dialogs.danger import DangerMiddleware
+from dialogs.operators.cards import CaseCards
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +61,7 @@ class Resources:
     outbox: Outbox
     sessions: async_sessionmaker[AsyncSession]
     cipher: Cipher
+    desk: CaseDesk
     worker: OutboxWorker | None = None  # needs the Bot, so it is made at startup
 
 
@@ -68,7 +74,18 @@ class ResourcesError(Exception):
         super().__init__("\n".join(problems))
 
 
-def load_resources(settings: Settings) -> tuple[ContactBook, SelfHelp, DangerDetector]:
+@dataclass(frozen=True)
+class Content:
+    """What NGO staff edit in resources/ (and the operators' hours from the settings)."""
+
+    book: ContactBook
+    selfhelp: SelfHelp
+    danger: DangerDetector
+    regions: Regions
+    hours: OperatorHours
+
+
+def load_resources(settings: Settings) -> Content:
     """Everything NGO staff edit, read and validated once, every problem reported together."""
     problems: list[str] = []
     contacts = load_contacts([settings.contacts_dir])
@@ -81,9 +98,17 @@ def load_resources(settings: Settings) -> tuple[ContactBook, SelfHelp, DangerDet
         danger = load_detector(settings.resources_dir / "danger")
     except DangerListError as error:
         problems += error.problems
+    try:
+        regions = load_regions(settings.resources_dir / REGIONS_FILE)
+    except RegionsError as error:
+        problems += error.problems
+    try:
+        hours = OperatorHours.parse(settings.operators_hours, settings.operators_timezone)
+    except HoursError as error:
+        problems.append(str(error))
     if problems or contacts.book is None:
         raise ResourcesError(problems)
-    return contacts.book, selfhelp, danger
+    return Content(contacts.book, selfhelp, danger, regions, hours)
 
 
 def create_dispatcher(
@@ -117,7 +142,7 @@ def create_dispatcher(
     i18n = create_i18n(
         settings.locales_dir, settings.data_dir / "catalogs", settings.default_language
     )
-    book, selfhelp, danger = load_resources(settings)
+    content = load_resources(settings)
     # Every message to the operators (and, later, every relay to a person) goes through the
     # outbox: stored in the database with the change that caused it, sent by one worker that
     # retries and respects Telegram's limits.
@@ -127,7 +152,20 @@ def create_dispatcher(
         settings.contacts_dir,
         on_error=alerts.contacts_broken,
         interval=settings.contacts_reload_seconds,
-        book=book,
+        book=content.book,
+    )
+    cards = CaseCards(i18n, settings.operators_language, content.regions)
+    desk = CaseDesk(
+        chat_id=settings.operators_chat_id,
+        texts=cards,
+        outbox=outbox,
+        sessions=sessions,
+        cipher=cipher,
+        pseudonymizer=pseudonymizer,
+        max_per_day=settings.cases_per_day,
+        remind_after=timedelta(minutes=settings.case_reminder_minutes),
+        remind_urgent_after=timedelta(minutes=settings.urgent_case_reminder_minutes),
+        keep_closed=timedelta(days=settings.case_retention_days),
     )
     resources = Resources(
         engine=engine,
@@ -138,6 +176,7 @@ def create_dispatcher(
         outbox=outbox,
         sessions=sessions,
         cipher=cipher,
+        desk=desk,
     )
 
     dp = Dispatcher(
@@ -146,8 +185,11 @@ def create_dispatcher(
         settings=settings,
         resources=resources,
         contacts=contacts,
-        selfhelp=selfhelp,
-        danger=danger,
+        selfhelp=content.selfhelp,
+        danger=content.danger,
+        regions=content.regions,
+        operator_hours=content.hours,
+        case_desk=desk,
     )
     # Runs inside aiogram's own FSM middleware and before every router's middlewares, so the
     # person's saved language is known when the locale is chosen.
@@ -157,7 +199,7 @@ def create_dispatcher(
     dp.message.middleware(DangerMiddleware())
     dp.edited_message.middleware(DangerMiddleware())
     dp.include_router(errors.create_router())
-    dp.include_routers(*dialogs.get_routers())
+    dp.include_routers(*dialogs.get_routers(settings.operators_chat_id))
     dialog_ids.install()
     setup_dialogs(dp, events_isolation=isolation, message_manager=message_manager)
     # After setup_dialogs: its background-update observer must exist to get the locale too.
@@ -170,15 +212,24 @@ def create_dispatcher(
 
 async def _on_startup(bot: Bot, resources: Resources) -> None:
     await upgrade_to_head(resources.engine)
-    resources.worker = OutboxWorker(resources.sessions, resources.cipher, bot)
+    desk = resources.desk
+    resources.worker = OutboxWorker(
+        resources.sessions,
+        resources.cipher,
+        bot,
+        on_undeliverable=desk.undeliverable,
+        threads=DeskThreads(desk),
+    )
     resources.outbox.wake = resources.worker.wake
     await resources.worker.start()
+    await desk.start()  # reminders of unclaimed cases, deletion of old closed ones
     await resources.contacts.start()  # the reloading; the files were read by load_resources
     await set_commands(bot, resources.i18n)
 
 
 async def _on_shutdown(resources: Resources) -> None:
     await resources.contacts.stop()
+    await resources.desk.stop()
     if resources.worker is not None:
         await resources.worker.stop()
     await resources.storage.close()

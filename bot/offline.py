@@ -6,14 +6,18 @@ factory as on Telegram; only the transport differs.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from pydantic import SecretStr
+from sqlalchemy import func, select
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
+from bot.db.models import OutboxMessage, utcnow
 from bot.emulator import DEFAULT_TOKEN, EmulatorSession, TelegramEmulator
+from bot.outbox import PENDING
 
 
 class OfflineBot:
@@ -45,6 +49,28 @@ class OfflineBot:
         assert self.dp is not None
         worker = self.dp["resources"].worker
         return await worker.run_once() if worker is not None else 0
+
+    async def drain(self, seconds: float = 10.0) -> None:
+        """Wait until the outbox has nothing left that is due now (sent by this call or by the
+        worker running beside it), e.g. before looking at what operators or a person got."""
+        assert self.dp is not None
+        resources = self.dp["resources"]
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            await self.flush_outbox()
+            async with resources.sessions() as session:
+                due = await session.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(
+                        OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= utcnow()
+                    )
+                )
+            if not due:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{due} outbox messages still due after {seconds} s")
+            await asyncio.sleep(0.02)
 
     async def restart(self) -> None:
         """As after a crash or a deployment: nothing kept in memory survives, the data does."""

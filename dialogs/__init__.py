@@ -10,15 +10,19 @@ from aiogram import Router
 
 from dialogs import commands, fallback
 from dialogs.contacts import dialog as contacts_dialog
+from dialogs.legal_aid import dialog as legal_aid_dialog
 from dialogs.menu import dialog as menu_dialog
 from dialogs.onboarding import dialog as onboarding_dialog
+from dialogs.operators import router as operators_router
 from dialogs.selfhelp import dialog as selfhelp_dialog
 from dialogs.selfhelp import safety_plan
 from dialogs.settings import dialog as settings_dialog
 
 
-def get_routers() -> list[Router]:
+def get_routers(operators_chat_id: int | None) -> list[Router]:
     return [
+        # The operators' chat first: nothing a flow does for people runs there.
+        operators_router.create_router(operators_chat_id),
         commands.create_router(),
         fallback.create_guard_router(),
         onboarding_dialog.create_dialog(),
@@ -28,5 +32,6 @@ def get_routers() -> list[Router]:
         contacts_dialog.create_emergency_dialog(),
         selfhelp_dialog.create_dialog(),
         safety_plan.create_dialog(),
+        legal_aid_dialog.create_dialog(),
         fallback.create_router(),
     ]

@@ -45,3 +45,22 @@ class SafetyPlanSG(StatesGroup):
     view = State()
     change = State()
     confirm_delete = State()
+
+
+class LegalAidSG(StatesGroup):
+    consent = State()
+    category = State()
+    region = State()
+    story = State()
+    urgency = State()
+    urgent = State()
+    contact = State()
+    phone = State()
+    summary = State()
+    edit = State()
+    sent = State()
+    case = State()
+    write = State()
+    withdraw = State()
+    limit = State()
+    unavailable = State()

@@ -46,3 +46,19 @@ async def offline(settings: Settings, caplog: pytest.LogCaptureFixture):  # type
     assert bot.emulator.unanswered_callback_queries() == []
     errors = [r for r in caplog.records if r.levelname in {"ERROR", "CRITICAL"}]
     assert not errors, [r.getMessage() for r in errors]
+
+
+@pytest.fixture
+async def desk(settings: Settings, caplog: pytest.LogCaptureFixture):  # type: ignore[no-untyped-def]
+    """The production bot with an operators' group; the same checks as `offline`."""
+    from bot.offline import OfflineBot
+    from tests.operators import ops_emulator, ops_settings
+
+    bot = OfflineBot(ops_settings(settings), ops_emulator())
+    await bot.start()
+    caplog.set_level("INFO")
+    yield bot
+    await bot.stop()
+    assert bot.emulator.unanswered_callback_queries() == []
+    errors = [r for r in caplog.records if r.levelname in {"ERROR", "CRITICAL"}]
+    assert not errors, [r.getMessage() for r in errors]

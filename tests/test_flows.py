@@ -149,7 +149,7 @@ async def test_parts_not_built_yet_say_so_kindly_and_lead_back(
 ) -> None:
     chat = Chat(offline, language_code=language)
     await chat.onboard(language)
-    for entry in (MENU_ENTRIES[2], MENU_ENTRIES[3]):
+    for entry in (MENU_ENTRIES[2],):  # torture guidance comes with a later issue
         await chat.person.press(chat.t(language, entry))
         assert chat.sees(language, chat.i18n.gettext(entry, locale="en"))
         assert chat.sees(language, NOT_READY)

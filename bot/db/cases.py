@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    delete,
     func,
     or_,
     select,
@@ -225,6 +226,21 @@ class CaseRepository:
             .order_by(_urgency_rank(), Case.created_at, Case.id)
         )
         return rows.all()
+
+    async def purge_closed(self, closed_before: datetime) -> int:
+        """Delete cases closed (resolved or withdrawn) before the time, with their trail."""
+        doomed = select(Case.id).where(
+            Case.status.not_in(ACTIVE_STATUSES), Case.closed_at <= closed_before
+        )
+        await self._session.execute(
+            delete(CaseEvent)
+            .where(CaseEvent.case_id.in_(doomed))
+            .execution_options(synchronize_session=False)
+        )
+        result = await self._session.execute(
+            delete(Case).where(Case.id.in_(doomed)).execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def _one(self, query: Any) -> Case | None:
         return (await self._session.scalars(query)).first()

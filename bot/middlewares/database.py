@@ -27,6 +27,7 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class DatabaseMiddleware(BaseMiddleware):
     """Opens the update's transaction and puts into the handler data:
 
+    * `session`: the update's session, for services that take one;
     * `people`: PeopleService on this session; `safety_plans`: SafetyPlanService;
     * `pseudonym`: the keyed pseudonym of the sender (handlers never need the raw id);
     * `person`: what the service knows of them (None for a newcomer);
@@ -60,6 +61,7 @@ class DatabaseMiddleware(BaseMiddleware):
             try:
                 users = UserRepository(session)
                 people = PeopleService(users)
+                data["session"] = session
                 data["people"] = people
                 data["safety_plans"] = SafetyPlanService(
                     SafetyPlanRepository(session), users, self._cipher

@@ -415,6 +415,15 @@ class CaseService:
         await self._cases.record(row.id, PERSON, "submitted", now)
         return self._view(row, now)
 
+    async def next_allowed(self, pseudonym: str) -> datetime | None:
+        """When the person may send a request again, or None if they may now (so the form is
+        not filled in only to be refused at the end)."""
+        now = self._now()
+        recent = await self._cases.submitted_since(pseudonym, now - DAY)
+        if len(recent) < self._max_per_day:
+            return None
+        return recent[len(recent) - self._max_per_day] + DAY
+
     async def active_for(self, pseudonym: str) -> CaseView | None:
         """The person's open or claimed case."""
         row = await self._cases.active_for(pseudonym)
@@ -480,6 +489,16 @@ class CaseService:
         row.topic_id = topic_id
         row.updated_at = self._now()
         return self._view(row)
+
+    async def forget_topic(self, code: str) -> None:
+        """The case's topic was deleted in the operators' chat; a new one will be made."""
+        row = await self._row(code)
+        row.topic_id = None
+        row.updated_at = self._now()
+
+    async def purge_closed(self, now: datetime, keep: timedelta) -> int:
+        """Delete cases closed longer than `keep` ago (their content and trail); how many."""
+        return await self._cases.purge_closed(as_utc(now) - keep)
 
     async def claim(self, code: str, operator_pseudonym: str) -> CaseView:
         """The operator takes the case. Taking it again is harmless (a second tap); a case

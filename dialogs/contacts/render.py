@@ -122,6 +122,21 @@ def emergency_block(book: ContactBook, country: str, language: str) -> str:
     return "\n".join(lines)
 
 
+def always_open_block(book: ContactBook, country: str, language: str) -> str:
+    """Lines that answer day and night (hours: 24/7), then the emergency services."""
+    lines = []
+    for category in book.categories(country):
+        if category == "emergency":
+            continue
+        for entry in book.entries(country, category):
+            if entry.phones and entry.hours is not None and entry.hours.always:
+                line = f"• <b>{escape(entry.name[language])}</b>: {phones_line(entry, language)}"
+                if line not in lines:
+                    lines.append(line)
+    emergency = [f"• {line}" for line in emergency_block(book, country, language).split("\n")]
+    return "\n".join([*lines, *filter(lambda line: line != "• ", emergency)])
+
+
 def overview(book: ContactBook, country: str, language: str) -> str:
     """The first number to call for each kind of help: help in one tap from the menu."""
     lines = []

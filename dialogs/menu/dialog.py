@@ -9,8 +9,9 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Start, SwitchTo
 from aiogram_dialog.widgets.text import Case
 
-from dialogs.common import Notice, Tr, paragraphs, safety_row
+from dialogs.common import Notice, Tr, paragraphs, safety_row, take_notice
 from dialogs.fallback import unexpected_input
+from dialogs.legal_aid.dialog import open_legal_aid
 from dialogs.states import ContactsSG, MainSG, SelfHelpSG, SettingsSG
 
 SOON = "soon"
@@ -26,7 +27,7 @@ async def on_not_ready(callback: CallbackQuery, button: Button, manager: DialogM
 
 
 async def soon_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
-    return {SOON: dialog_manager.dialog_data.get(SOON, LAWYER)}
+    return {SOON: dialog_manager.dialog_data.get(SOON, TORTURE)}
 
 
 def create_dialog() -> Dialog:
@@ -46,7 +47,7 @@ def create_dialog() -> Dialog:
                 Button(
                     Tr("I was tortured or beaten by police"), id=TORTURE, on_click=on_not_ready
                 ),
-                Button(Tr("I need a lawyer"), id=LAWYER, on_click=on_not_ready),
+                Button(Tr("I need a lawyer"), id=LAWYER, on_click=open_legal_aid),
                 Start(Tr("Settings", icon="⚙"), id="settings", state=SettingsSG.menu),
             ),
             safety_row(),
@@ -55,10 +56,7 @@ def create_dialog() -> Dialog:
         ),
         Window(
             Case(
-                {
-                    TORTURE: Tr("I was tortured or beaten by police", bold=True),
-                    LAWYER: Tr("I need a lawyer", bold=True),
-                },
+                {TORTURE: Tr("I was tortured or beaten by police", bold=True)},
                 selector=SOON,
             ),
             Tr(
@@ -72,4 +70,5 @@ def create_dialog() -> Dialog:
             getter=soon_getter,
             state=MainSG.soon,
         ),
+        on_process_result=take_notice,
     )

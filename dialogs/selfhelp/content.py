@@ -85,9 +85,7 @@ class SelfHelpContent:
     def topic_screens(self, topic: str, language: str) -> list[str]:
         return [screen[language] for screen in self._content.topic(topic).screens]
 
-    def topic_contacts(
-        self, topic: str, book: ContactBook, country: str, language: str
-    ) -> str:
+    def topic_contacts(self, topic: str, book: ContactBook, country: str, language: str) -> str:
         """After the last screen of a topic that names contact categories: their first
         entries, so the person can act on what they just read."""
         lines = []

@@ -404,4 +404,3 @@ def create_dialog() -> Dialog:
         ),
         on_process_result=take_notice,
     )
-

@@ -1,0 +1,259 @@
+"""The operators' chat: case buttons, /cases and /case, and what operators write in a case's
+topic (relayed to the person, as "the support team").
+
+Only the chat whose id is OPERATORS_CHAT_ID is served. A case button or command anywhere else
+(a forged button in a private chat, the bot added to another group) does nothing to any case
+and is logged without who pressed it.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_
+from bot.services.cases import (
+    AlreadyClaimed,
+    CannotReopen,
+    CaseAlreadyOpen,
+    CaseClosed,
+    CaseError,
+    CaseNotFound,
+    CaseView,
+    UnknownChoice,
+)
+from bot.services.casework import CaseDesk, Relay
+from dialogs.operators.cards import CaseAction, CaseCards, operator_tag
+
+logger = logging.getLogger(__name__)
+
+NOTE_PREFIX = "!"
+"""A message starting with this stays among operators (a note), and is not relayed."""
+MAX_LISTED = 30
+
+CLAIMED_TOAST = N_("The case is yours.")
+ALREADY_CLAIMED = N_("Operator {operator} has already claimed this case.")
+CLOSED = N_("This case is closed.")
+NOT_FOUND = N_("There is no such case (it may have been deleted after the retention period).")
+CANNOT_REOPEN = N_("Only a resolved case can be reopened.")
+OTHER_OPEN = N_("The person has another open case meanwhile: {code}.")
+RESOLVED_TOAST = N_("Resolved. The person has been told.")
+REOPENED_TOAST = N_("Reopened. The person can be written to once they write again.")
+NOT_SENT_CLOSED = N_("Not sent: this case is closed. Reopen it first to write to the person.")
+NOT_SENT_NO_CHAT = N_(
+    "Not sent: the case was reopened, and the person has not written since. Their chat is "
+    "kept only while they are in touch; their next message makes it possible again."
+)
+ONLY_TEXT = N_("Only text is relayed to the person; this message was not sent.")
+NO_CASES = N_("No open cases. 🌿")
+OPEN_CASES = N_("Open cases, unclaimed and urgent first:")
+CASE_USAGE = N_("Write the code after the command, for example: /case K7MQ-4XT9")
+NOT_A_TOPIC = N_(
+    "Write in a case's topic to answer its person. Here: /cases lists open cases, "
+    "/case CODE shows one."
+)
+
+
+def create_router(chat_id: int | None) -> Router:
+    router = Router(name="operators")
+    router.callback_query.register(on_case_button, CaseAction.filter())
+    if chat_id is None:
+        return router
+    ours = F.chat.id == chat_id
+    router.message.register(on_cases, ours, Command("cases"))
+    router.message.register(on_case, ours, Command("case"))
+    router.message.register(on_topic_message, ours, F.is_topic_message, F.message_thread_id)
+    router.message.register(on_general_message, ours)
+    router.edited_message.register(on_edited, ours)
+    return router
+
+
+def _cards(desk: CaseDesk) -> CaseCards:
+    assert isinstance(desk.texts, CaseCards)
+    return desk.texts
+
+
+async def on_case_button(
+    callback: CallbackQuery,
+    callback_data: CaseAction,
+    case_desk: CaseDesk,
+    session: AsyncSession,
+) -> None:
+    message = callback.message
+    chat_id = message.chat.id if message is not None else None
+    if case_desk.chat_id is None or chat_id != case_desk.chat_id:
+        # Never whose press it was: the log must not name people.
+        logger.warning(
+            "Refused a case button (%s) pressed outside the operators' chat",
+            callback_data.action,
+        )
+        raise SkipHandler  # the button guard answers it like any unknown button
+    cards = _cards(case_desk)
+    code, action = callback_data.code, callback_data.action
+    operator_id = callback.from_user.id
+    try:
+        if action == "claim":
+            case = await case_desk.claim(session, code, operator_id)
+            toast = cards.t(CLAIMED_TOAST)
+        elif action == "outcome":
+            case = await case_desk.resolve(session, code, operator_id, callback_data.outcome)
+            toast = cards.t(RESOLVED_TOAST)
+        elif action == "reopen":
+            case = await case_desk.reopen(session, code, operator_id)
+            toast = cards.t(REOPENED_TOAST)
+        elif action in ("resolve", "back"):
+            found = await case_desk.find(session, code)
+            if found is None:
+                raise CaseNotFound(code)
+            await _redraw(callback, cards, found, outcomes=action == "resolve")
+            await callback.answer()
+            return
+        else:
+            raise UnknownChoice("action", action)
+    except AlreadyClaimed as error:
+        await callback.answer(cards.t(ALREADY_CLAIMED).format(operator=f"#{error.by}"), True)
+        return
+    except CaseClosed:
+        await callback.answer(cards.t(CLOSED), show_alert=True)
+        return
+    except CaseNotFound:
+        await callback.answer(cards.t(NOT_FOUND), show_alert=True)
+        return
+    except CannotReopen:
+        await callback.answer(cards.t(CANNOT_REOPEN), show_alert=True)
+        return
+    except CaseAlreadyOpen as error:
+        await callback.answer(cards.t(OTHER_OPEN).format(code=error.code), show_alert=True)
+        return
+    except (CaseError, UnknownChoice):
+        logger.warning("Refused a case button with a forged action or outcome")
+        await callback.answer()
+        return
+    tag = operator_tag(case_desk.operator(operator_id))
+    logger.info("Case %s: %s by operator %s", case.code, action, tag)
+    await _redraw(callback, cards, case)
+    await callback.answer(toast)
+
+
+async def _redraw(
+    callback: CallbackQuery, cards: CaseCards, case: CaseView, *, outcomes: bool = False
+) -> None:
+    """Show the case's new state on the pressed message: the card in its topic, or a reminder
+    in General (which keeps its text and loses the buttons once the case is taken)."""
+    message = callback.message
+    if not isinstance(message, Message):
+        return
+    keyboard = InlineKeyboardMarkup.model_validate(cards.card_keyboard(case, outcomes=outcomes))
+    # Editing the pressed message answers the press itself, like a dialog redrawing its
+    # screen; it is not a new message, so it does not go through the outbox. If it fails,
+    # the case has changed all the same and the next press shows the truth.
+    with suppress(TelegramBadRequest):
+        if message.message_thread_id == case.topic_id and message.is_topic_message:
+            await message.edit_text(cards.card_text(case), reply_markup=keyboard)
+        elif outcomes or (case.is_active and case.claimed_by is None):
+            await message.edit_reply_markup(reply_markup=keyboard)
+        else:
+            await message.edit_reply_markup(reply_markup=None)
+
+
+async def _reply(message: Message, case_desk: CaseDesk, session: AsyncSession, text: str) -> None:
+    """Answer in the operators' chat, in the same topic, through the outbox."""
+    assert case_desk.chat_id is not None
+    await case_desk.outbox.enqueue(
+        session,
+        chat_id=case_desk.chat_id,
+        text=text,
+        kind="operators_reply",
+        message_thread_id=message.message_thread_id if message.is_topic_message else None,
+    )
+
+
+async def on_cases(message: Message, case_desk: CaseDesk, session: AsyncSession) -> None:
+    cards = _cards(case_desk)
+    cases = await case_desk.open_cases(session)
+    if not cases:
+        await _reply(message, case_desk, session, cards.t(NO_CASES))
+        return
+    lines = [cards.t(OPEN_CASES), ""]
+    lines += [cards.summary_line(case) for case in cases[:MAX_LISTED]]
+    if len(cases) > MAX_LISTED:
+        lines.append(f"… +{len(cases) - MAX_LISTED}")
+    await _reply(message, case_desk, session, "\n".join(lines))
+
+
+async def on_case(
+    message: Message, command: CommandObject, case_desk: CaseDesk, session: AsyncSession
+) -> None:
+    cards = _cards(case_desk)
+    if not command.args:
+        await _reply(message, case_desk, session, cards.t(CASE_USAGE))
+        return
+    case = await case_desk.find(session, command.args.strip())
+    if case is None:
+        await _reply(message, case_desk, session, cards.t(NOT_FOUND))
+        return
+    text, keyboard = cards.card(case)
+    link = case_desk.topic_link(case)
+    if link:
+        keyboard["inline_keyboard"].append([{"text": cards.t(N_("Open the topic")), "url": link}])
+    assert case_desk.chat_id is not None
+    await case_desk.outbox.enqueue(
+        session,
+        chat_id=case_desk.chat_id,
+        text=text,
+        kind="operators_reply",
+        message_thread_id=message.message_thread_id if message.is_topic_message else None,
+        reply_markup=keyboard,
+    )
+
+
+async def on_topic_message(message: Message, case_desk: CaseDesk, session: AsyncSession) -> None:
+    cards = _cards(case_desk)
+    if message.from_user is None or (message.from_user.is_bot and message.sender_chat is None):
+        return
+    if message.text is not None and message.text.startswith(NOTE_PREFIX):
+        return  # a note among operators
+    if message.text is None:
+        if _is_content(message):
+            await _reply(message, case_desk, session, cards.t(ONLY_TEXT))
+        return  # service messages (topic edited, members joined …)
+    assert message.message_thread_id is not None
+    result = await case_desk.operator_writes(
+        session, message.message_thread_id, message.from_user.id, message.text
+    )
+    if result.outcome is Relay.NO_CASE:
+        await _reply(message, case_desk, session, cards.t(NOT_A_TOPIC))
+    elif result.outcome is Relay.CLOSED:
+        await _reply(message, case_desk, session, cards.t(NOT_SENT_CLOSED))
+    elif result.outcome is Relay.NO_CHAT:
+        await _reply(message, case_desk, session, cards.t(NOT_SENT_NO_CHAT))
+
+
+async def on_general_message(message: Message) -> None:
+    """Operators talk among themselves in General: nothing to do, and nothing is kept."""
+
+
+async def on_edited(message: Message, case_desk: CaseDesk, session: AsyncSession) -> None:
+    """An edit is not relayed (the person has the first version): say so in the topic."""
+    if message.is_topic_message and message.text and not message.text.startswith(NOTE_PREFIX):
+        await _reply(message, case_desk, session, _cards(case_desk).t(EDIT_NOT_RELAYED))
+
+
+EDIT_NOT_RELAYED = N_(
+    "Edits are not relayed: the person has the first version. Send a new message to correct it."
+)
+
+_CONTENT = ("photo", "video", "voice", "audio", "document", "sticker", "animation", "video_note")
+
+
+def _is_content(message: Message) -> bool:
+    return any(getattr(message, kind, None) is not None for kind in _CONTENT) or bool(
+        message.location or message.contact or message.poll or message.dice
+    )
