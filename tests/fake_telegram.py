@@ -60,8 +60,9 @@ class WebhookDelivery:
 
 
 def _json_response(body: dict[str, Any], status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, dumps=lambda data: json.dumps(data,
-                                                                                ensure_ascii=False))
+    return web.json_response(
+        body, status=status, dumps=lambda data: json.dumps(data, ensure_ascii=False)
+    )
 
 
 def _error_response(error: TelegramError) -> web.Response:
@@ -299,8 +300,9 @@ class FakeTelegramServer:
                 continue
             update = pending[0]
             status, error = await self._post_update(webhook, update)
-            self.deliveries.append(WebhookDelivery(update["update_id"], webhook.url, status,
-                                                   error))
+            self.deliveries.append(
+                WebhookDelivery(update["update_id"], webhook.url, status, error)
+            )
             if error is None:
                 self.emulator.drop_updates_before(update["update_id"] + 1)
                 delay = self._retry_delay

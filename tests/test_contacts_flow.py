@@ -41,9 +41,7 @@ def editable(settings: Settings, tmp_path: Path) -> Settings:
     """Settings whose contact files are a copy NGO staff (the test) may edit."""
     resources = tmp_path / "resources"
     shutil.copytree(REPO_CONTACTS.parent, resources)
-    return settings.model_copy(
-        update={"resources_dir": resources, "operators_chat_id": OPERATORS}
-    )
+    return settings.model_copy(update={"resources_dir": resources, "operators_chat_id": OPERATORS})
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

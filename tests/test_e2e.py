@@ -98,8 +98,11 @@ async def test_start_to_menu_survives_restart_and_leaves_no_trace(
         emulator.user_sends_text(USER_ID, SECRET)
         reply = await server.wait_for_bot_message(
             USER_ID,
-            catalog_text("ky", "Thank you for writing. On this screen I can only follow the "
-                         "buttons. They are just below; /menu takes you to the main menu."),
+            catalog_text(
+                "ky",
+                "Thank you for writing. On this screen I can only follow the "
+                "buttons. They are just below; /menu takes you to the main menu.",
+            ),
         )
         # ...and the menu is put back below the answer.
         await server.wait_for_bot_message(USER_ID, menu_text, after_message_id=reply.message_id)
@@ -123,9 +126,7 @@ async def test_start_to_menu_survives_restart_and_leaves_no_trace(
             description="the settings screen after the restart",
         )
         emulator.user_sends_text(USER_ID, "/start")
-        await server.wait_for_bot_message(
-            USER_ID, menu_text, after_message_id=settings.message_id
-        )
+        await server.wait_for_bot_message(USER_ID, menu_text, after_message_id=settings.message_id)
         await settled(server)
         assert await bot.stop() == 0
     finally:
@@ -167,9 +168,16 @@ async def test_webhook_checks_the_secret_and_serves_the_person(
         assert emulator.webhook.url == url
         assert emulator.webhook.secret_token == "s3cret-Token_for-tests"
 
-        forged_update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {
-            "id": USER_ID, "type": "private"}, "from": {"id": USER_ID, "is_bot": False,
-            "first_name": "x"}, "text": "/start"}}
+        forged_update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": USER_ID, "type": "private"},
+                "from": {"id": USER_ID, "is_bot": False, "first_name": "x"},
+                "text": "/start",
+            },
+        }
         async with aiohttp.ClientSession() as http:
             # The webhook is registered during startup, a moment before the port listens.
             await wait_listening(http, f"http://127.0.0.1:{port}/healthz")
