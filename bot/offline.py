@@ -11,7 +11,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -50,9 +50,11 @@ class OfflineBot:
         worker = self.dp["resources"].worker
         return await worker.run_once() if worker is not None else 0
 
-    async def drain(self, seconds: float = 10.0) -> None:
+    async def drain(self, seconds: float = 10.0, *, retries: bool = False) -> None:
         """Wait until the outbox has nothing left that is due now (sent by this call or by the
-        worker running beside it), e.g. before looking at what operators or a person got."""
+        worker running beside it), e.g. before looking at what operators or a person got.
+        With `retries`, also wait for messages waiting to be tried again (after a 429 or a
+        5xx), up to `seconds`."""
         assert self.dp is not None
         resources = self.dp["resources"]
         deadline = asyncio.get_running_loop().time() + seconds
@@ -62,9 +64,8 @@ class OfflineBot:
                 due = await session.scalar(
                     select(func.count())
                     .select_from(OutboxMessage)
-                    .where(
-                        OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= utcnow()
-                    )
+                    .where(OutboxMessage.status == PENDING)
+                    .where(true() if retries else OutboxMessage.next_attempt_at <= utcnow())
                 )
             if not due:
                 return

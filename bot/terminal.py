@@ -3,11 +3,15 @@
 The same dispatcher as on Telegram, wired to the in-process emulator. The person types text,
 a command, or the number of a button; everything the bot does in the chat (new messages, edits,
 deletions, notices) is printed in order.
+
+An operators' group with topics exists too, and `:op` lets you play an operator in it: claim
+and resolve a request you just sent as the person, answer it, and see the answer arrive.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import textwrap
 from collections.abc import Callable
@@ -19,12 +23,16 @@ from bot.offline import OfflineBot
 
 # A fixed, obviously fake person, so a conversation continues across runs of the chat.
 OFFLINE_USER_ID = 100_000_001
+OFFLINE_OPERATOR_ID = 100_000_002
+OFFLINE_OPERATORS_CHAT = -1_000_000_000_777
 WIDTH = 78
 
 HELP = """\
 Type a message and press Enter. A number presses that button of the newest screen.
   :sticker :photo :voice :video :document :location :contact   send that kind of message
   :edit TEXT    edit your last text message
+  :op [TOPIC]   act as an operator in the operators' group (in that topic; :topics lists them)
+  :me           be the person again
   :restart      restart the bot (the conversation continues from the database)
   :help         this help           :quit (or Ctrl-D)  leave
 """
@@ -33,8 +41,9 @@ Type a message and press Enter. A number presses that button of the newest scree
 class Transcript:
     """Prints what the person would see, and remembers the newest buttons."""
 
-    def __init__(self, write: Callable[[str], None]) -> None:
+    def __init__(self, write: Callable[[str], None], where: str = "") -> None:
         self._write = write
+        self._where = where  # "" for the person's chat; else the group, shown in each header
         self.buttons: list[tuple[int, str]] = []  # (message_id, button text), numbered from 1
 
     def show(self, events: list[ChatEvent]) -> None:
@@ -51,6 +60,13 @@ class Transcript:
                 self._write(f"  · notice: {event.text}")
 
     def _message(self, message: dict[str, Any], who: str) -> None:
+        created = message.get("forum_topic_created")
+        if created is not None:
+            self._write(f"  · a new topic in the {self._where}: {created.get('name', '')}")
+            return
+        if self._where:
+            topic = message.get("message_thread_id")
+            who = f"{who} → {self._where}" + (f", topic {topic}" if topic else ", General")
         self._write(f"┌─ {who}")
         for paragraph in (message.get("text") or message.get("caption") or "").split("\n"):
             lines = textwrap.wrap(paragraph, WIDTH - 2) or [""]
@@ -77,13 +93,25 @@ async def run_chat(
     read: Callable[[str], str] = input,
     write: Callable[[str], None] = print,
 ) -> int:
+    # Offline, the operators' group is the emulator's: whatever OPERATORS_CHAT_ID says is for
+    # Telegram.
+    settings = settings.model_copy(update={"operators_chat_id": OFFLINE_OPERATORS_CHAT})
     offline = OfflineBot(settings)
     emulator = offline.emulator
     emulator.add_private_user(
         OFFLINE_USER_ID, first_name="You", language_code=user_language, started=True
     )
-    transcript = Transcript(write)
-    seen = 0
+    emulator.add_private_user(OFFLINE_OPERATOR_ID, first_name="Operator", started=True)
+    emulator.add_supergroup(
+        OFFLINE_OPERATORS_CHAT, "Operators (offline)", members=[OFFLINE_OPERATOR_ID]
+    )
+    views = {
+        "person": _View(OFFLINE_USER_ID, OFFLINE_USER_ID, Transcript(write)),
+        "operator": _View(
+            OFFLINE_OPERATORS_CHAT, OFFLINE_OPERATOR_ID, Transcript(write, "operators' group")
+        ),
+    }
+    active = views["person"]
     last_text_id: int | None = None
 
     await offline.start()
@@ -93,18 +121,18 @@ async def run_chat(
         write("you> /start")
         await offline.deliver(first)
         while True:
-            events = emulator.events(OFFLINE_USER_ID, after_seq=seen)
-            transcript.show(events)
-            if events:
-                seen = events[-1].seq
+            await _settle(offline)
+            for view in views.values():
+                view.show(emulator)
             scripted = read is input and not sys.stdin.isatty()
+            prompt = "" if scripted else active.prompt()
             try:
-                line = (await asyncio.to_thread(read, "" if scripted else "you> ")).strip()
+                line = (await asyncio.to_thread(read, prompt)).strip()
             except (EOFError, KeyboardInterrupt):
                 write("")
                 return 0
             if scripted:
-                write(f"you> {line}")  # echo piped input so the transcript reads well
+                write(f"{active.prompt()}{line}")  # echo piped input: the transcript reads well
             if not line:
                 continue
             if line in {":quit", ":q", ":exit"}:
@@ -116,8 +144,18 @@ async def run_chat(
                 await offline.restart()
                 write("  · the bot was restarted")
                 continue
+            if line == ":me":
+                active = views["person"]
+                continue
+            if line == ":topics" or line.split()[0] == ":op":
+                active = views["operator"]
+                _choose_topic(line, active, emulator, write)
+                continue
             try:
-                update = _update_for(line, emulator, transcript, last_text_id)
+                if active is views["person"]:
+                    update = _update_for(line, emulator, active.transcript, last_text_id)
+                else:
+                    update = _operator_update(line, emulator, active)
             except EmulatorError as exc:
                 write(f"  · {exc}")
                 continue
@@ -125,11 +163,74 @@ async def run_chat(
                 write("  · no such button; type :help for help")
                 continue
             message = update.get("message")
-            if message is not None and "text" in message:
+            if message is not None and "text" in message and active is views["person"]:
                 last_text_id = message["message_id"]
             await offline.deliver(update)
     finally:
         await offline.stop()
+
+
+class _View:
+    """One side of the offline world: the person's chat, or the operators' group."""
+
+    def __init__(self, chat_id: int, user_id: int, transcript: Transcript) -> None:
+        self.chat_id = chat_id
+        self.user_id = user_id
+        self.transcript = transcript
+        self.seen = 0
+        self.topic: int | None = None
+
+    def show(self, emulator: Any) -> None:
+        events = emulator.events(self.chat_id, after_seq=self.seen)
+        self.transcript.show(events)
+        if events:
+            self.seen = events[-1].seq
+
+    def prompt(self) -> str:
+        if self.chat_id > 0:
+            return "you> "
+        return f"operator[{f'topic {self.topic}' if self.topic else 'General'}]> "
+
+
+async def _settle(offline: OfflineBot) -> None:
+    """Let the outbox send what the last step queued, so it is printed now."""
+    # Something waiting for a retry is printed when it is sent.
+    with contextlib.suppress(TimeoutError):
+        await offline.drain(seconds=5)
+
+
+def _choose_topic(line: str, view: _View, emulator: Any, write: Callable[[str], None]) -> None:
+    parts = line.split()
+    topics = emulator.topics(view.chat_id)
+    if len(parts) > 1 and parts[1].isdigit():
+        wanted = int(parts[1])
+        if any(topic.message_thread_id == wanted for topic in topics):
+            view.topic = wanted
+        else:
+            write(f"  · there is no topic {wanted}")
+    elif len(parts) > 1 and parts[1].lower() == "general":
+        view.topic = None
+    write("  · you are an operator now (:me to be the person again). Topics:")
+    for topic in topics:
+        mark = "*" if topic.message_thread_id == view.topic else " "
+        write(f"   {mark}{topic.message_thread_id:>4}  {topic.name}")
+    if not topics:
+        write("      (none yet: send a request as the person first)")
+    write("  · :op N writes in topic N, :op general in General; /cases lists open cases")
+
+
+def _operator_update(line: str, emulator: Any, view: _View) -> dict[str, Any] | None:
+    if line.isdigit():
+        number = int(line)
+        if not 1 <= number <= len(view.transcript.buttons):
+            return None
+        message_id, text = view.transcript.buttons[number - 1]
+        return emulator.user_presses_button(  # type: ignore[no-any-return]
+            view.user_id, text, message_id=message_id, chat_id=view.chat_id
+        )
+    return emulator.user_sends_text(  # type: ignore[no-any-return]
+        view.user_id, line, chat_id=view.chat_id, message_thread_id=view.topic
+    )
 
 
 def _update_for(

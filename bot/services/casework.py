@@ -135,13 +135,14 @@ class CaseDesk:
         """Requests are taken only when there is an operators' chat to take them."""
         return self.chat_id is not None
 
-    def cases(self, session: AsyncSession) -> CaseService:
+    def cases(self, session: AsyncSession, now: datetime | None = None) -> CaseService:
+        """The cases over `session`; with `now`, a service for that moment (the loop's)."""
         return CaseService(
             session,
             self._cipher,
             self._pseudonymizer,
             max_per_day=self._max_per_day,
-            clock=self._clock,
+            clock=self._clock if now is None else (lambda: now),
         )
 
     def operator(self, user_id: int) -> str:
@@ -302,7 +303,7 @@ class CaseDesk:
         async with self._sessions() as session, session.begin():
             if session.get_bind().dialect.name == "postgresql":
                 await session.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
-            cases = self.cases(session)
+            cases = self.cases(session, now)
             due = await cases.due_for_announcement(
                 now, self._remind_after, self._remind_urgent_after
             )

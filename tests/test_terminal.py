@@ -1,0 +1,56 @@
+"""The offline terminal chat: a person sends a legal-aid request, then plays the operator who
+claims it and answers, and sees the answer arrive as the person."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.terminal import run_chat
+
+
+async def test_the_terminal_plays_both_the_person_and_an_operator(settings: Settings) -> None:
+    script = iter(
+        [
+            "1",  # English (offered first: the app's language)
+            "2",  # Kyrgyzstan
+            "4",  # I need a lawyer
+            "1",  # Yes, continue
+            "1",  # Violence at home
+            "2",  # Osh
+            "He hits me 3141",
+            "2",  # within the next days
+            "1",  # only in this chat
+            "1",  # Send
+            ":op",
+            ":op 1",
+            "1",  # Claim, on the card
+            "We are here. Are you safe now?",
+            ":me",
+            ":sticker",
+            ":quit",
+        ]
+    )
+    shown: list[str] = []
+
+    def read(prompt: str) -> str:
+        line = next(script)
+        shown.append(f"{prompt}{line}")
+        return line
+
+    code = await run_chat(
+        settings.model_copy(update={"operators_language": "en"}),
+        user_language="en",
+        read=read,
+        write=shown.append,
+    )
+    transcript = "\n".join(shown)
+    assert code == 0
+    assert "Your request is sent. Its code:" in transcript
+    assert "a new topic in the operators' group: 🟠" in transcript
+    assert "bot → operators' group, topic 1" in transcript
+    assert "He hits me 3141" in transcript  # on the card
+    assert "operator[topic 1]> 1" in transcript
+    assert "notice: The case is yours." in transcript
+    assert "The support team · request" in transcript
+    assert "We are here. Are you safe now?" in transcript
+    # Back as the person: the prompt is theirs again.
+    assert "you> :sticker" in transcript
