@@ -64,9 +64,12 @@ NOT_A_TOPIC = N_(
 def create_router(chat_id: int | None) -> Router:
     router = Router(name="operators")
     router.callback_query.register(on_case_button, CaseAction.filter())
+    groups = F.chat.type.in_({"group", "supergroup"})
     if chat_id is None:
+        router.message.register(on_other_group, groups)
         return router
     ours = F.chat.id == chat_id
+    router.message.register(on_other_group, groups, F.chat.id != chat_id)
     router.message.register(on_cases, ours, Command("cases"))
     router.message.register(on_case, ours, Command("case"))
     router.message.register(on_topic_message, ours, F.is_topic_message, F.message_thread_id)
@@ -234,6 +237,18 @@ async def on_topic_message(message: Message, case_desk: CaseDesk, session: Async
         await _reply(message, case_desk, session, cards.t(NOT_SENT_CLOSED))
     elif result.outcome is Relay.NO_CHAT:
         await _reply(message, case_desk, session, cards.t(NOT_SENT_NO_CHAT))
+
+
+async def on_other_group(message: Message) -> None:
+    """A group that is not the operators' (or none is set yet): nothing is done there. Its id
+    is logged (a group's id is not a person's), which is how an admin finds the id to put in
+    OPERATORS_CHAT_ID after adding the bot to the operators' group."""
+    logger.info(
+        "A message in group %s, which is not OPERATORS_CHAT_ID: ignored. If this is the "
+        "operators' group, set OPERATORS_CHAT_ID=%s and restart.",
+        message.chat.id,
+        message.chat.id,
+    )
 
 
 async def on_general_message(message: Message) -> None:
