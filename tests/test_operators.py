@@ -347,3 +347,28 @@ async def test_another_group_is_ignored_and_its_id_logged_for_the_admin(
     assert str(COLLEAGUE) not in caplog.text.replace(str(other), "")
     await desk.drain()
     assert desk.emulator.bot_messages(other) == []
+
+
+async def test_long_messages_are_relayed_whole_in_parts(desk: OfflineBot) -> None:
+    chat = Chat(desk, language_code="en")
+    code = await file_request(chat, "en", "KZ")
+    operator = Operator(desk)
+    topic = operator.topic_of(code)
+    long_text = " ".join(f"<word{n}>&" for n in range(600))[:4096]  # Telegram's maximum
+    await chat.person.send("/menu")
+    await chat.person.press("I need a lawyer")
+    await chat.person.press("Write to the team")
+    await chat.person.send(long_text)
+    await desk.drain()
+    parts = [t.split("\n", 1)[1] for t in operator.texts(topic) if "The person writes" in t]
+    assert len(parts) == 2
+    assert " ".join(parts) == long_text
+
+    await operator.write(code, long_text)
+    answers = [
+        (m.text or "").split("\n\n", 1)[1]
+        for m in desk.emulator.bot_messages(chat.person.user_id)
+        if "The support team" in (m.text or "")
+    ]
+    assert len(answers) == 2
+    assert " ".join(answers) == long_text

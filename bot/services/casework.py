@@ -65,7 +65,8 @@ class CaseTexts(Protocol):
 
     def reminder(self, case: CaseView, topic_link: str | None) -> tuple[str, Keyboard]: ...
 
-    def person_wrote(self, case: CaseView, text: str) -> str: ...
+    def person_wrote(self, case: CaseView, text: str) -> list[str]:
+        """One message or, for a long text, several (each within Telegram's limit)."""
 
     def person_withdrew(self, case: CaseView) -> str: ...
 
@@ -73,7 +74,7 @@ class CaseTexts(Protocol):
 
     def undeliverable(self, case: CaseView) -> str: ...
 
-    def to_person(self, case: CaseView, text: str) -> str: ...
+    def to_person(self, case: CaseView, text: str) -> list[str]: ...
 
     def closed_for_person(self, case: CaseView) -> str: ...
 
@@ -207,7 +208,8 @@ class CaseDesk:
         case = await self.cases(session).person_wrote(pseudonym, chat_id)
         if case is None:
             return None
-        await self._to_topic(session, case, self.texts.person_wrote(case, text), "person_wrote")
+        for part in self.texts.person_wrote(case, text):
+            await self._to_topic(session, case, part, "person_wrote")
         return case
 
     async def withdraw(self, session: AsyncSession, pseudonym: str) -> CaseView | None:
@@ -239,7 +241,8 @@ class CaseDesk:
             await self._to_topic(
                 session, case, self.texts.event(case, "claimed", operator), "case_event"
             )
-        await self._to_person(session, chat_id, case, self.texts.to_person(case, text), RELAY_KIND)
+        for part in self.texts.to_person(case, text):
+            await self._to_person(session, chat_id, case, part, RELAY_KIND)
         await cases.log(case.code, operator, "operator_wrote")
         return RelayResult(Relay.SENT, case)
 

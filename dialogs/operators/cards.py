@@ -87,6 +87,34 @@ class RegionNames(Protocol):
     def name(self, code: str, language: str) -> str | None: ...
 
 
+RELAY_PART = 3500
+"""UTF-16 units of relayed text per message: with its header well under Telegram's 4096 (which
+counts the text after the HTML is parsed, so escaping adds nothing)."""
+
+
+def split_text(text: str, limit: int = RELAY_PART) -> list[str]:
+    """A text in parts Telegram takes, cut at a line break or space where there is one: a long
+    message is relayed whole, in several messages, never cut off."""
+    parts: list[str] = []
+    rest = text
+    while _utf16(rest) > limit:
+        cut = limit
+        while _utf16(rest[:cut]) > limit:  # astral characters count twice
+            cut -= 1
+        boundary = max(rest.rfind("\n", 0, cut), rest.rfind(" ", 0, cut))
+        if boundary > cut // 2:
+            cut = boundary
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not parts:
+        parts.append(rest)
+    return parts
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 def operator_tag(pseudonym: str | None) -> str:
     return f"#{(pseudonym or '')[:OPERATOR_PREFIX]}"
 
@@ -197,8 +225,9 @@ class CaseCards:
             rows.append([{"text": self.t(N_("Open the topic")), "url": topic_link}])
         return text, {"inline_keyboard": rows}
 
-    def person_wrote(self, case: CaseView, text: str) -> str:
-        return f"💬 <b>{self.t(LABELS['The person writes'])}:</b>\n{escape(text)}"
+    def person_wrote(self, case: CaseView, text: str) -> list[str]:
+        header = f"💬 <b>{self.t(LABELS['The person writes'])}:</b>"
+        return [f"{header}\n{escape(part)}" for part in split_text(text)]
 
     def person_withdrew(self, case: CaseView) -> str:
         return self.t(WITHDRAWN_NOTE).format(code=case.code)
@@ -211,9 +240,9 @@ class CaseCards:
     def undeliverable(self, case: CaseView) -> str:
         return self.t(UNDELIVERABLE)
 
-    def to_person(self, case: CaseView, text: str) -> str:
+    def to_person(self, case: CaseView, text: str) -> list[str]:
         header = self.t(FROM_TEAM, case.language).format(code=case.code)
-        return f"💬 <b>{header}</b>\n\n{escape(text)}"
+        return [f"💬 <b>{header}</b>\n\n{escape(part)}" for part in split_text(text)]
 
     def closed_for_person(self, case: CaseView) -> str:
         return self.t(CLOSED_FOR_PERSON, case.language).format(code=case.code)
