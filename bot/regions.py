@@ -26,6 +26,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.config import COUNTRIES, LANGUAGES
+from bot.contacts.schema import LANGUAGE_NAMES as _LANGUAGE_NAMES
 
 REGIONS_FILE = "regions.yaml"
 """File name inside the resources folder (Settings.resources_dir)."""
@@ -44,14 +45,6 @@ _CYRILLIC_ONLY = frozenset({"kk", "ky", "tg", "ru"})
 _LATIN_ONLY = frozenset({"uz", "en"})
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _UZ_WRONG_MARK = re.compile(r"[oOgG]['‘’`ʼ]")
-_LANGUAGE_NAMES = {
-    "kk": "Kazakh",
-    "ky": "Kyrgyz",
-    "tg": "Tajik",
-    "uz": "Uzbek",
-    "ru": "Russian",
-    "en": "English",
-}
 
 
 @dataclass(frozen=True)
