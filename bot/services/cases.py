@@ -82,6 +82,7 @@ __all__ = [
     "clean_region",
     "clean_story",
     "display_code",
+    "example_phone",
     "normalise_code",
 ]
 
@@ -264,6 +265,15 @@ def clean_phone(text: str | None, country: str) -> str | None:
     if not phonenumbers.is_valid_number(number):
         raise BadPhone("invalid")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def example_phone(country: str) -> str:
+    """A made-up mobile number of the country, as people write it (`+996 700 123 456`), to show
+    how a number is expected; from phonenumbers' metadata, so it is always valid there."""
+    number = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return "+7 771 000 9998"
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
 
 
 def _choose(what: str, value: str, allowed: tuple[str, ...]) -> str:

@@ -37,6 +37,7 @@ from bot.services.cases import (
     clean_phone,
     clean_region,
     clean_story,
+    example_phone,
 )
 from bot.services.casework import CaseDesk
 from bot.services.hours import COUNTRY_ZONES, OperatorHours
@@ -222,8 +223,8 @@ async def on_phone(message: Message, _widget: Any, manager: DialogManager) -> No
         await message.answer(
             _(
                 "This does not look like a phone number I can pass on. Please write it with "
-                "the country code, for example +996 555 123 456, or choose “Only in this chat”."
-            )
+                "the country code, for example {example}, or choose “Only in this chat”."
+            ).format(example=example_phone(country))
         )
         return
     manager.dialog_data[PHONE] = phone
