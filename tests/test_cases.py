@@ -188,6 +188,7 @@ async def test_submit_and_read_back(env: Env) -> None:
         region=REGION,
         story=STORY,
         phone=PHONE,
+        danger=False,
         contact_by_phone=True,
         topic_id=None,
         claimed_by=None,

@@ -296,6 +296,9 @@ class CaseDraft:
     region: str | None = field(default=None, repr=False)
     story: str | None = field(default=None, repr=False)
     phone: str | None = field(default=None, repr=False)
+    danger: bool = False
+    """The bot's danger check fired on something the person wrote in the request: operators
+    see it on the card (kept inside the encrypted details, like what was written)."""
 
     def __post_init__(self) -> None:
         _choose("category", self.category, CATEGORIES)
@@ -344,6 +347,8 @@ class CaseView:
     story: str | None = field(repr=False)
     phone: str | None = field(repr=False)
     """E.164, when the person asked to be called."""
+    danger: bool = field(repr=False)
+    """The danger check fired on what the person wrote in the request."""
     contact_by_phone: bool
     topic_id: int | None
     claimed_by: str | None
@@ -405,7 +410,12 @@ class CaseService:
         # The case belongs to the person's row, so "forget me" (deleting it) removes the case
         # and its trail too.
         await self._users.get_or_create(pseudonym)
-        details = {"region": draft.region, "story": draft.story, "phone": draft.phone}
+        details = {
+            "region": draft.region,
+            "story": draft.story,
+            "phone": draft.phone,
+            "danger": draft.danger,
+        }
         row = await self._cases.add(
             Case(
                 code=await self._new_code(),
@@ -662,6 +672,7 @@ class CaseService:
             region=details.get("region"),
             story=details.get("story"),
             phone=details.get("phone"),
+            danger=bool(details.get("danger")),
             contact_by_phone=bool(row.contact_by_phone),
             topic_id=row.topic_id,
             claimed_by=row.claimed_by,

@@ -65,8 +65,9 @@ class CaseTexts(Protocol):
 
     def reminder(self, case: CaseView, topic_link: str | None) -> tuple[str, Keyboard]: ...
 
-    def person_wrote(self, case: CaseView, text: str) -> list[str]:
-        """One message or, for a long text, several (each within Telegram's limit)."""
+    def person_wrote(self, case: CaseView, text: str, danger: bool) -> list[str]:
+        """One message or, for a long text, several (each within Telegram's limit); with
+        `danger`, marked so operators see it first."""
 
     def person_withdrew(self, case: CaseView) -> str: ...
 
@@ -202,13 +203,20 @@ class CaseDesk:
         return case
 
     async def person_writes(
-        self, session: AsyncSession, pseudonym: str, chat_id: int, text: str
+        self,
+        session: AsyncSession,
+        pseudonym: str,
+        chat_id: int,
+        text: str,
+        *,
+        danger: bool = False,
     ) -> CaseView | None:
-        """What the person wrote to their active case goes to its topic; None without one."""
+        """What the person wrote to their active case goes to its topic; None without one.
+        `danger`: the danger check fired on it (the person was shown the emergency numbers)."""
         case = await self.cases(session).person_wrote(pseudonym, chat_id)
         if case is None:
             return None
-        for part in self.texts.person_wrote(case, text):
+        for part in self.texts.person_wrote(case, text, danger):
             await self._to_topic(session, case, part, "person_wrote")
         return case
 

@@ -44,7 +44,7 @@ from bot.services.hours import COUNTRY_ZONES, OperatorHours
 from bot.services.people import PeopleService, UnknownChoiceError
 from dialogs.common import NOTICE, Notice, Tr, paragraphs, safety_row
 from dialogs.contacts.render import always_open_block, emergency_block
-from dialogs.fallback import answer_unexpected_in_window, unexpected_input
+from dialogs.fallback import DANGER_SHOWN, answer_unexpected_in_window, unexpected_input
 from dialogs.operators.cards import CATEGORY_LABELS, LABELS, URGENCY_ICONS, URGENCY_LABELS
 from dialogs.states import ContactsSG, LegalAidSG
 
@@ -56,10 +56,15 @@ PHONE = "phone"
 EDITING = "editing"  # one answer being changed from the summary, then straight back to it
 CODE = "code"
 RETRY_AT = "retry_at"
+DANGER = "danger"  # the danger check fired on the story
 
 SENT_TO_TEAM = N_("Sent to the team. You can write more, or go back.")
 WITHDRAWN = N_("Your request is withdrawn. The operators will no longer see your messages.")
 NOT_SENT = N_("Your request was not sent. Nothing of it is kept.")
+CLOSED_NOT_SENT = N_(
+    "Your request has been closed, so this message was not sent. If you need help again, "
+    "you can send a new request."
+)
 CONTACT_CHAT = N_("Only in this chat")
 CONTACT_PHONE = N_("By phone: {phone}")
 STATUS_WAITING = N_("waiting for an operator")
@@ -184,6 +189,8 @@ async def on_story(message: Message, _widget: Any, manager: DialogManager) -> No
         )
         return
     manager.dialog_data[STORY] = story
+    if manager.middleware_data.get(DANGER_SHOWN):
+        manager.dialog_data[DANGER] = True  # for the operators' card
     await _next(manager, LegalAidSG.story)
 
 
@@ -285,6 +292,7 @@ async def on_send(callback: CallbackQuery, _button: Button, manager: DialogManag
         region=answers.get(REGION),
         story=answers.get(STORY),
         phone=answers.get(PHONE),
+        danger=bool(answers.get(DANGER)) and answers.get(STORY) is not None,
     )
     session: AsyncSession = data["session"]
     try:
@@ -298,7 +306,7 @@ async def on_send(callback: CallbackQuery, _button: Button, manager: DialogManag
         await manager.switch_to(LegalAidSG.limit)
         manager.dialog_data[RETRY_AT] = error.retry_at.isoformat()
         return
-    for key in (CATEGORY, REGION, STORY, URGENCY, PHONE):
+    for key in (CATEGORY, REGION, STORY, URGENCY, PHONE, DANGER):
         answers.pop(key, None)  # sent: the dialog's state keeps none of it any longer
     answers[CODE] = case.code
     await manager.switch_to(LegalAidSG.sent)
@@ -324,10 +332,15 @@ async def on_write(message: Message, _widget: Any, manager: DialogManager) -> No
     data = manager.middleware_data
     desk: CaseDesk = data["case_desk"]
     case = await desk.person_writes(
-        data["session"], data["pseudonym"], message.chat.id, message.text or ""
+        data["session"],
+        data["pseudonym"],
+        message.chat.id,
+        message.text or "",
+        danger=bool(data.get(DANGER_SHOWN)),
     )
     manager.show_mode = ShowMode.DELETE_AND_SEND
-    if case is None:  # closed meanwhile
+    if case is None:  # closed by an operator meanwhile
+        await message.answer(_(CLOSED_NOT_SENT))
         await manager.switch_to(LegalAidSG.case)
         return
     manager.dialog_data[NOTICE] = SENT_TO_TEAM

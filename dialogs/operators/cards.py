@@ -178,6 +178,7 @@ class CaseCards:
         t = self.t
         rows = [
             f"📁 <b>{t(LABELS['Case'])} {case.code}</b> · {self.status(case)}",
+            *([f"🆘 <b>{t(DANGER_NOTE)}</b>"] if case.danger else []),
             f"{t(LABELS['About'])}: {t(CATEGORY_LABELS[case.category])}",
             f"{t(LABELS['Country'])}: {t(COUNTRY_LABELS[case.country])}",
             f"{t(LABELS['Region or city'])}: {escape(self.region(case) or '—')}",
@@ -225,8 +226,10 @@ class CaseCards:
             rows.append([{"text": self.t(N_("Open the topic")), "url": topic_link}])
         return text, {"inline_keyboard": rows}
 
-    def person_wrote(self, case: CaseView, text: str) -> list[str]:
+    def person_wrote(self, case: CaseView, text: str, danger: bool = False) -> list[str]:
         header = f"💬 <b>{self.t(LABELS['The person writes'])}:</b>"
+        if danger:
+            header = f"🆘 <b>{self.t(DANGER_NOTE)}</b>\n{header}"
         return [f"{header}\n{escape(part)}" for part in split_text(text)]
 
     def person_withdrew(self, case: CaseView) -> str:
@@ -251,6 +254,9 @@ class CaseCards:
 HOW_TO_ANSWER = N_(
     "To answer, write in this topic: the person gets your words from “the support team”, "
     "without your name. A message that starts with ! stays among operators."
+)
+DANGER_NOTE = N_(
+    "Words of danger: the bot showed the person the emergency numbers. Please read this first."
 )
 REMINDER = N_("Case {code} has waited {age} and nobody has claimed it.")
 WITHDRAWN_NOTE = N_("↩️ The person withdrew request {code}. Their chat is no longer reachable.")
