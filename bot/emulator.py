@@ -1183,6 +1183,22 @@ class TelegramEmulator:
         )
         return dict(data)
 
+    def set_group_rights(
+        self, chat_id: int, *, is_forum: bool | None = None, bot_is_admin: bool | None = None
+    ) -> None:
+        """An admin turns the group's Topics on or off, or makes the bot an admin or not."""
+        chat = self._existing_chat(chat_id)
+        if chat.type != "supergroup":
+            raise EmulatorError("only supergroups have topics and admins")
+        if is_forum is not None:
+            chat.is_forum = is_forum
+            if is_forum:
+                chat.data["is_forum"] = True
+            else:
+                chat.data.pop("is_forum", None)
+        if bot_is_admin is not None:
+            chat.bot_is_admin = bot_is_admin
+
     def add_member(self, chat_id: int, user_id: int) -> None:
         self._user(user_id)
         self._existing_chat(chat_id).members.add(user_id)

@@ -11,7 +11,8 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from pydantic import SecretStr
-from sqlalchemy import func, select, true
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -61,12 +62,24 @@ class OfflineBot:
         while True:
             await self.flush_outbox()
             async with resources.sessions() as session:
-                due = await session.scalar(
-                    select(func.count())
-                    .select_from(OutboxMessage)
-                    .where(OutboxMessage.status == PENDING)
-                    .where(true() if retries else OutboxMessage.next_attempt_at <= utcnow())
-                )
+                pending = OutboxMessage.status == PENDING
+                if retries:
+                    due = await session.scalar(select(func.count()).where(pending))
+                else:
+                    # Due now, and not held back by an older message of its chat that waits
+                    # for a retry (that one is not due, so neither is the chat).
+                    earlier = aliased(OutboxMessage)
+                    held = exists().where(
+                        earlier.chat_key == OutboxMessage.chat_key,
+                        earlier.status == PENDING,
+                        earlier.id < OutboxMessage.id,
+                        earlier.next_attempt_at > utcnow(),
+                    )
+                    due = await session.scalar(
+                        select(func.count()).where(
+                            pending, OutboxMessage.next_attempt_at <= utcnow(), ~held
+                        )
+                    )
             if not due:
                 return
             if asyncio.get_running_loop().time() > deadline:

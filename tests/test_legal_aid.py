@@ -116,9 +116,22 @@ async def test_every_question_goes_back_skips_and_is_edited_from_the_summary(
     await person.press(chat.t(language, "Contact"))
     await person.press(chat.t(language, "By phone"))
     assert chat.sees(language, WRITE_PHONE)
+    await person.press(back)  # the warning made them think again
+    assert chat.sees(language, HOW_CONTACT)
+    await person.press(chat.t(language, "By phone"))
     await person.send("0555 123 456")  # a Kyrgyz mobile number without the country code
     assert chat.sees(language, SUMMARY)
     assert "+996555123456" in (person.last.text or "")
+    await person.press(edit)
+    await person.press(chat.t(language, "Urgency"))
+    await person.press(f"🔴 {chat.t(language, 'In danger now')}")
+    assert chat.sees(language, IN_DANGER)  # the numbers first, also when changing an answer
+    await person.press(back)
+    assert chat.sees(language, HOW_URGENT)
+    await person.press(f"🔴 {chat.t(language, 'In danger now')}")
+    await person.press(chat.t(language, "Continue the request"))
+    assert chat.sees(language, SUMMARY)
+    assert chat.t(language, "In danger now") in (person.last.text or "")
     await person.press(edit)
     await person.press(back)
     assert chat.sees(language, SUMMARY)

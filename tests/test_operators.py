@@ -372,3 +372,86 @@ async def test_long_messages_are_relayed_whole_in_parts(desk: OfflineBot) -> Non
     ]
     assert len(answers) == 2
     assert " ".join(answers) == long_text
+
+
+async def test_words_of_danger_are_marked_for_the_operators(desk: OfflineBot) -> None:
+    chat = Chat(desk, language_code="en")
+    person = chat.person
+    await start_request(chat, "en", "KZ")
+    await person.press("Violence at home")
+    await person.press("⏭ Skip")
+    await person.send("He said hes going to kill me when he comes back")
+    await person.press("🟠 Within the next days")
+    await person.press("Only in this chat")
+    await person.press("✉️ Send")
+    code = code_in(person.last.text or "")
+    await desk.drain()
+    operator = Operator(desk)
+    danger = "Words of danger: the bot showed the person the emergency numbers."
+    assert danger in (operator.card(code).text or "")
+    await operator.press("Claim", operator.card(code))
+    assert danger in (operator.card(code).text or "")  # still there when the card is redrawn
+
+    await person.send("/menu")
+    await person.press("I need a lawyer")
+    await person.press("Write to the team")
+    await person.send("Thank you, I am fine for now")
+    await person.send("he is hitting me right now")
+    await desk.drain()
+    relayed = [t for t in operator.texts(operator.topic_of(code)) if "The person writes" in t]
+    assert [danger in text for text in relayed] == [False, True]
+
+
+async def test_a_request_sent_while_telegram_is_down_arrives_after_a_restart(
+    desk: OfflineBot,
+) -> None:
+    chat = Chat(desk, language_code="en")
+    await start_request(chat, "en", "KG")
+    await chat.person.press("Violence at home")
+    await chat.person.press("⏭ Skip")
+    await chat.person.press("⏭ Skip")
+    await chat.person.press("🟢 Not urgent")
+    await chat.person.press("Only in this chat")
+    desk.emulator.fail_next("createForumTopic", times=1, status=502, description="Bad Gateway")
+    await chat.person.press("✉️ Send")
+    code = code_in(chat.person.last.text or "")
+    await desk.flush_outbox()
+    await desk.restart()  # the bot goes down while the topic waits for Telegram
+    await desk.drain(retries=True)
+    operator = Operator(desk)
+    assert len(desk.emulator.calls_to("createForumTopic")) == 2  # failed once, then made
+    assert len(desk.emulator.topics(OPS)) == 1
+    assert operator.card(code).button_texts == ["Claim", "Resolve"]
+    assert sum(text.startswith("📁") for text in operator.texts()) == 1
+
+
+async def test_writing_to_a_request_closed_meanwhile_says_it_was_not_sent(
+    desk: OfflineBot,
+) -> None:
+    chat = Chat(desk, language_code="en")
+    code = await file_request(chat, "en", "KZ")
+    operator = Operator(desk)
+    await chat.person.send("/menu")
+    await chat.person.press("I need a lawyer")
+    await chat.person.press("Write to the team")
+    await operator.press("Resolve", operator.card(code))
+    await operator.press("Not eligible", operator.card(code))
+    await chat.person.send("Hello? 9090")
+    assert any(t.startswith("Your request has been closed") for t in chat.person.new_texts())
+    assert chat.sees("en", "Your request is closed.")
+    await desk.drain()
+    assert not any("9090" in text for text in operator.texts())
+
+
+async def test_a_group_without_topics_keeps_requests_until_an_admin_fixes_it(
+    desk: OfflineBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    desk.emulator.set_group_rights(OPS, is_forum=False)
+    chat = Chat(desk, language_code="en")
+    with caplog.at_level(logging.WARNING):
+        code = await file_request(chat, "en", "KZ")
+    assert "Turn on Topics in the operators' group" in caplog.text
+    assert desk.emulator.topics(OPS) == []
+    desk.emulator.set_group_rights(OPS, is_forum=True)  # the admin turns Topics on
+    await desk.drain(retries=True)
+    assert Operator(desk).card(code).button_texts == ["Claim", "Resolve"]
