@@ -889,7 +889,7 @@ class _Chat:
     data: dict[str, Any]  # the Chat object embedded in messages
     members: set[int] = field(default_factory=set)
     started: bool = False  # private: the person has written to the bot, so it may write back
-    blocked: bool = False  # private: the person has blocked the bot
+    blocked: bool = False  # private: the person blocked the bot; group: the bot was removed
     bot_is_admin: bool = False
     is_forum: bool = False
     topics: dict[int, ForumTopic] = field(default_factory=dict)
@@ -1184,10 +1184,18 @@ class TelegramEmulator:
         return dict(data)
 
     def set_group_rights(
-        self, chat_id: int, *, is_forum: bool | None = None, bot_is_admin: bool | None = None
+        self,
+        chat_id: int,
+        *,
+        is_forum: bool | None = None,
+        bot_is_admin: bool | None = None,
+        bot_in_group: bool | None = None,
     ) -> None:
-        """An admin turns the group's Topics on or off, or makes the bot an admin or not."""
+        """An admin turns the group's Topics on or off, makes the bot an admin or not, or
+        removes the bot from the group (then everything it sends there fails with 403)."""
         chat = self._existing_chat(chat_id)
+        if bot_in_group is not None:
+            chat.blocked = not bot_in_group
         if chat.type != "supergroup":
             raise EmulatorError("only supergroups have topics and admins")
         if is_forum is not None:
@@ -1349,6 +1357,8 @@ class TelegramEmulator:
     def _check_can_write(self, chat: _Chat) -> None:
         if chat.type == "private" and chat.blocked:
             raise TelegramError(403, "Forbidden: bot was blocked by the user")
+        if chat.type == "supergroup" and chat.blocked:
+            raise TelegramError(403, "Forbidden: bot was kicked from the supergroup chat")
 
     def _thread_param(self, chat: _Chat, p: _Params) -> int | None:
         thread_id = p.int("message_thread_id")
@@ -2167,6 +2177,7 @@ class TelegramEmulator:
 
     def _forum(self, p: _Params) -> _Chat:
         chat = self._chat_param(p)
+        self._check_can_write(chat)
         if not chat.is_forum:
             raise _bad_request("the chat is not a forum")
         if not chat.bot_is_admin:

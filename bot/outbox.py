@@ -308,8 +308,9 @@ class OutboxWorker:
 
     * 429 (retry after N): the row, and so its chat, waits N seconds.
     * 5xx, network errors, timeouts: retried forever with backoff (1 s, 2 s, 4 s … 5 min).
-    * 403 (blocked, kicked), or a private chat that no longer exists: `undeliverable`, and
-      `on_undeliverable(ref, kind)` is awaited.
+    * 403 from a person (blocked), or a private chat that no longer exists: `undeliverable`,
+      and `on_undeliverable(ref, kind)` is awaited. 403 from a group (the bot was removed):
+      retried with backoff until an admin adds the bot back.
     * any other 400: `failed` (Telegram will never take it; a bug), logged, not retried.
 
     `run_once()` sends what is due now; `start()` runs it in a loop every `poll_interval`
@@ -588,7 +589,19 @@ class OutboxWorker:
             await self._retarget(claim, message, error)
             return False
         except TelegramForbiddenError as error:
-            await self._undeliverable(claim, _describe(error, chat_id))
+            if chat_id < 0:
+                # The bot was removed from a group (the operators'): an admin adds it back,
+                # and then everything waiting goes out. A person who blocked the bot, unlike
+                # a group, will not be reached by waiting.
+                logger.warning(
+                    "Outbox: the bot cannot write in group %s (%s). Add it back to the "
+                    "operators' group as an admin; the messages wait until then.",
+                    chat_id,
+                    error.message,
+                )
+                await self._retry(claim, _describe(error, chat_id), error)
+            else:
+                await self._undeliverable(claim, _describe(error, chat_id))
             return False
         except TelegramEntityTooLarge as error:  # a TelegramNetworkError, but never retryable
             await self._failed(claim, _describe(error, chat_id))

@@ -455,3 +455,17 @@ async def test_a_group_without_topics_keeps_requests_until_an_admin_fixes_it(
     desk.emulator.set_group_rights(OPS, is_forum=True)  # the admin turns Topics on
     await desk.drain(retries=True)
     assert Operator(desk).card(code).button_texts == ["Claim", "Resolve"]
+
+
+async def test_requests_wait_while_the_bot_is_out_of_the_group(
+    desk: OfflineBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    desk.emulator.set_group_rights(OPS, bot_in_group=False)  # removed by mistake
+    chat = Chat(desk, language_code="en")
+    with caplog.at_level(logging.WARNING):
+        code = await file_request(chat, "en", "KZ")
+    assert "Add it back to the operators' group" in caplog.text
+    assert desk.emulator.topics(OPS) == []
+    desk.emulator.set_group_rights(OPS, bot_in_group=True)
+    await desk.drain(retries=True)
+    assert Operator(desk).card(code).button_texts == ["Claim", "Resolve"]
