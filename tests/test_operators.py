@@ -469,3 +469,12 @@ async def test_requests_wait_while_the_bot_is_out_of_the_group(
     desk.emulator.set_group_rights(OPS, bot_in_group=True)
     await desk.drain(retries=True)
     assert Operator(desk).card(code).button_texts == ["Claim", "Resolve"]
+
+
+async def test_an_unknown_command_in_a_topic_is_not_relayed(desk: OfflineBot) -> None:
+    chat = Chat(desk, language_code="en")
+    code = await file_request(chat, "en", "KZ")
+    operator = Operator(desk)
+    await operator.write(code, "/start")
+    assert operator.texts(operator.topic_of(code))[-1].startswith("Only /cases and /case work")
+    assert "/start" not in (chat.person.last.text or "")

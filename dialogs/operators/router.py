@@ -52,6 +52,7 @@ NOT_SENT_NO_CHAT = N_(
     "kept only while they are in touch; their next message makes it possible again."
 )
 ONLY_TEXT = N_("Only text is relayed to the person; this message was not sent.")
+UNKNOWN_COMMAND = N_("Only /cases and /case work here. This message was not sent to the person.")
 NO_CASES = N_("No open cases. 🌿")
 OPEN_CASES = N_("Open cases, unclaimed and urgent first:")
 CASE_USAGE = N_("Write the code after the command, for example: /case K7MQ-4XT9")
@@ -223,6 +224,10 @@ async def on_topic_message(message: Message, case_desk: CaseDesk, session: Async
         return
     if message.text is not None and message.text.startswith(NOTE_PREFIX):
         return  # a note among operators
+    if message.text is not None and message.text.startswith("/"):
+        # An unknown command is never relayed: the person would get "/start@bot".
+        await _reply(message, case_desk, session, cards.t(UNKNOWN_COMMAND))
+        return
     if message.text is None:
         if _is_content(message):
             await _reply(message, case_desk, session, cards.t(ONLY_TEXT))
