@@ -9,8 +9,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.api.protocols import DialogManager as DialogManagerProtocol
 from aiogram_dialog.widgets.common import WhenCondition
-from aiogram_dialog.widgets.kbd import Button, Row, Start
-from aiogram_dialog.widgets.text import Multi, Text
+from aiogram_dialog.widgets.kbd import Button, Row, Select, Start
+from aiogram_dialog.widgets.text import Format, Multi, Text
+
+from bot.services.people import UnknownChoiceError
 
 # Start data keys shared by the flows.
 MODE = "mode"
@@ -101,3 +103,28 @@ def safety_row() -> Row:
         Start(Tr("Emergency", icon="🆘"), id=ID_EMERGENCY, state=EmergencySG.numbers),
         exit_button(),
     )
+
+
+def choices(widget_id: str, items: str, on_click: Any, type_factory: Any = str) -> Select[Any]:
+    """Buttons for the getter's `items`, a list of (id, label); `type_factory` refuses an id
+    that is not offered (a forged or outdated button) by raising."""
+    return Select(
+        Format("{item[1]}"),
+        id=widget_id,
+        item_id_getter=lambda item: item[0],
+        items=items,
+        on_click=on_click,
+        type_factory=type_factory,
+    )
+
+
+def one_of(allowed: tuple[str, ...]) -> Any:
+    """A `type_factory` that refuses a forged or outdated choice before it reaches a service
+    (the errors router answers it kindly)."""
+
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise UnknownChoiceError(value)
+        return value
+
+    return parse

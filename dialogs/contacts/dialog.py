@@ -9,13 +9,13 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, Select
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.config import COUNTRIES
 from bot.contacts import CATEGORIES, ContactsWatcher
 from bot.services.people import PeopleService, UnknownChoiceError
-from dialogs.common import Tr, country_names, exit_button, paragraphs, safety_row
+from dialogs.common import Tr, choices, country_names, exit_button, paragraphs, safety_row
 from dialogs.contacts.render import (
     category_name,
     emergency_block,
@@ -135,14 +135,7 @@ def create_dialog() -> Dialog:
                 Tr("Choose a topic to see every contact, with hours and places:"),
             ),
             Column(
-                Select(
-                    Format("{item[1]}"),
-                    id=ID_CATEGORY,
-                    item_id_getter=lambda item: item[0],
-                    items="categories",
-                    on_click=on_category,
-                    type_factory=_known_category,
-                ),
+                choices(ID_CATEGORY, "categories", on_category, _known_category),
             ),
             Cancel(Tr("Main menu", icon="◀")),
             exit_button(),

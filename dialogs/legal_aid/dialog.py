@@ -18,7 +18,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, Row, Select, Start, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, Row, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +42,7 @@ from bot.services.cases import (
 from bot.services.casework import CaseDesk
 from bot.services.hours import COUNTRY_ZONES, OperatorHours
 from bot.services.people import PeopleService, UnknownChoiceError
-from dialogs.common import NOTICE, Notice, Tr, paragraphs, safety_row
+from dialogs.common import NOTICE, Notice, Tr, choices, one_of, paragraphs, safety_row
 from dialogs.contacts.render import always_open_block, emergency_block
 from dialogs.fallback import DANGER_SHOWN, answer_unexpected_in_window, unexpected_input
 from dialogs.operators.cards import CATEGORY_LABELS, LABELS, URGENCY_ICONS, URGENCY_LABELS
@@ -128,15 +128,6 @@ async def _back(manager: DialogManager, current: Any) -> None:
         return
     steps = [LegalAidSG.consent, *ORDER, LegalAidSG.contact]
     await manager.switch_to(steps[steps.index(current) - 1])
-
-
-def _known(allowed: tuple[str, ...]) -> Any:
-    def check(value: str) -> str:
-        if value not in allowed:
-            raise UnknownChoiceError(value)
-        return value
-
-    return check
 
 
 async def on_category(
@@ -512,14 +503,7 @@ def create_dialog() -> Dialog:
         Window(
             paragraphs(Format("1/5"), Tr("What is it about?", bold=True)),
             Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="category",
-                    item_id_getter=lambda item: item[0],
-                    items="categories",
-                    on_click=on_category,
-                    type_factory=_known(CATEGORIES),
-                ),
+                choices("category", "categories", on_category, one_of(CATEGORIES)),
             ),
             _back_button(),
             safety_row(),
@@ -535,13 +519,7 @@ def create_dialog() -> Dialog:
                 Tr("Your answer now: {current}", when="has_current"),
             ),
             Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="region",
-                    item_id_getter=lambda item: item[0],
-                    items="regions",
-                    on_click=on_region,
-                ),
+                choices("region", "regions", on_region),
                 width=2,
             ),
             Row(_back_button(), Button(Tr("Skip", icon="⏭"), id="skip_region", on_click=on_skip)),
@@ -570,14 +548,7 @@ def create_dialog() -> Dialog:
         Window(
             paragraphs(Format("4/5"), Tr("How urgent is it?", bold=True)),
             Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="urgency",
-                    item_id_getter=lambda item: item[0],
-                    items="urgencies",
-                    on_click=on_urgency,
-                    type_factory=_known(URGENCIES),
-                ),
+                choices("urgency", "urgencies", on_urgency, one_of(URGENCIES)),
             ),
             _back_button(),
             safety_row(),
@@ -647,13 +618,7 @@ def create_dialog() -> Dialog:
         Window(
             Tr("What do you want to change?"),
             Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="field",
-                    item_id_getter=lambda item: item[0],
-                    items="fields",
-                    on_click=on_edit,
-                ),
+                choices("field", "fields", on_edit),
                 SwitchTo(Tr("Back", icon="◀"), id="back_summary", state=LegalAidSG.summary),
             ),
             safety_row(),

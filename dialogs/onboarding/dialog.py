@@ -7,12 +7,11 @@ from typing import Any
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import I18n
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
-from aiogram_dialog.widgets.kbd import Back, Column, Select
-from aiogram_dialog.widgets.text import Format
+from aiogram_dialog.widgets.kbd import Back, Column
 
 from bot.config import COUNTRIES, LANGUAGES
 from bot.i18n import LANGUAGE_NAMES
-from bot.services.people import PeopleService, UnknownChoiceError
+from bot.services.people import PeopleService
 from dialogs.common import (
     MODE,
     MODE_CHANGE,
@@ -20,7 +19,9 @@ from dialogs.common import (
     RETURN,
     RETURN_PARENT,
     Tr,
+    choices,
     country_names,
+    one_of,
     paragraphs,
     safety_row,
 )
@@ -129,14 +130,7 @@ def create_dialog() -> Dialog:
                 Tr("Choose your language:", when="changing"),
             ),
             Column(
-                Select(
-                    Format("{item[1]}"),
-                    id=ID_LANGUAGE,
-                    item_id_getter=lambda item: item[0],
-                    items="languages",
-                    on_click=on_language,
-                    type_factory=_known(LANGUAGES),
-                ),
+                choices(ID_LANGUAGE, "languages", on_language, one_of(LANGUAGES)),
             ),
             safety_row(),
             unexpected_input(),
@@ -149,14 +143,7 @@ def create_dialog() -> Dialog:
                 "there.\n\nWe never ask for your exact location."
             ),
             Column(
-                Select(
-                    Format("{item[1]}"),
-                    id=ID_COUNTRY,
-                    item_id_getter=lambda item: item[0],
-                    items="countries",
-                    on_click=on_country,
-                    type_factory=_known(COUNTRIES),
-                ),
+                choices(ID_COUNTRY, "countries", on_country, one_of(COUNTRIES)),
             ),
             Back(Tr("Back", icon="◀"), when="onboarding"),
             safety_row(),
@@ -165,14 +152,3 @@ def create_dialog() -> Dialog:
             state=OnboardingSG.country,
         ),
     )
-
-
-def _known(choices: tuple[str, ...]) -> Any:
-    """Refuse a forged or outdated choice before it reaches a service."""
-
-    def parse(value: str) -> str:
-        if value not in choices:
-            raise UnknownChoiceError(value)
-        return value
-
-    return parse

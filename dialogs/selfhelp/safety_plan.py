@@ -11,14 +11,14 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.contacts import ContactsWatcher
 from bot.i18n import N_
 from bot.services.people import PeopleService, UnknownChoiceError
 from bot.services.safety_plan import AnswerTooLongError, Plan, SafetyPlanService, clean_answer
-from dialogs.common import NOTICE, Notice, Tr, paragraphs, safety_row
+from dialogs.common import NOTICE, Notice, Tr, choices, paragraphs, safety_row
 from dialogs.contacts.render import emergency_line
 from dialogs.fallback import answer_unexpected_in_window, unexpected_input
 from dialogs.states import SafetyPlanSG
@@ -288,14 +288,7 @@ def create_dialog() -> Dialog:
         Window(
             Tr("Which answer do you want to change?"),
             Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="section",
-                    item_id_getter=lambda item: item[0],
-                    items="sections",
-                    on_click=on_change_section,
-                    type_factory=_section,
-                ),
+                choices("section", "sections", on_change_section, _section),
                 SwitchTo(Tr("Back", icon="◀"), id="back_review", state=SafetyPlanSG.review),
             ),
             safety_row(),
