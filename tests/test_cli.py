@@ -46,6 +46,7 @@ def test_resources_check_passes_on_the_shipped_files(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All 4 files are fine" in result.stdout
     assert "danger word lists are fine" in result.stdout
+    assert "regions.yaml is fine" in result.stdout
 
 
 def test_resources_check_points_at_the_line_to_fix(tmp_path: Path) -> None:
@@ -70,3 +71,25 @@ def test_the_bot_refuses_to_start_with_broken_contacts(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "kz.yaml:" in result.stderr and "does not start" in result.stderr
+
+
+def test_resources_check_reads_a_regions_file_and_names_its_line(tmp_path: Path) -> None:
+    regions = tmp_path / "regions.yaml"
+    text = (ROOT / "resources" / "regions.yaml").read_text(encoding="utf-8")
+    regions.write_text(text.replace("ky: Бишкек", "ky: Bishkek", 1), encoding="utf-8")
+    line = next(
+        number
+        for number, content in enumerate(regions.read_text(encoding="utf-8").splitlines(), 1)
+        if "ky: Bishkek" in content
+    )
+    result = run_bot("resources", "check", str(regions), data_dir=tmp_path / "data")
+    assert result.returncode == 1
+    assert f"regions.yaml:{line}: " in result.stdout and "Latin letters" in result.stdout
+
+
+def test_the_bot_refuses_to_start_with_unreadable_operators_hours(tmp_path: Path) -> None:
+    result = run_bot(
+        "run", data_dir=tmp_path / "data", BOT_TOKEN="1:x", OPERATORS_HOURS="weekdays 9 to 6"
+    )
+    assert result.returncode == 1
+    assert "OPERATORS_HOURS" in result.stderr and "Mon-Fri 09:00-18:00" in result.stderr
