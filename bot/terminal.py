@@ -31,6 +31,7 @@ HELP = """\
 Type a message and press Enter. A number presses that button of the newest screen.
   :sticker :photo :voice :video :document :location :contact   send that kind of message
   :edit TEXT    edit your last text message
+  :reply TEXT   reply to the bot's newest message (e.g. to the support team's answer)
   :op [TOPIC]   act as an operator in the operators' group (in that topic; :topics lists them)
   :me           be the person again
   :restart      restart the bot (the conversation continues from the database)
@@ -257,6 +258,13 @@ def _update_for(
     }
     if line in kinds:
         return kinds[line]()  # type: ignore[no-any-return]
+    if line.startswith(":reply "):
+        newest = emulator.bot_messages(user)
+        if not newest:
+            raise EmulatorError("the bot has not written anything to reply to yet")
+        return emulator.user_sends_text(  # type: ignore[no-any-return]
+            user, line[7:], reply_to_message_id=newest[-1].message_id
+        )
     if line.startswith(":edit "):
         if last_text_id is None:
             raise EmulatorError("there is no text message of yours to edit yet")

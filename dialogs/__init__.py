@@ -11,6 +11,7 @@ from aiogram import Router
 from dialogs import commands, fallback
 from dialogs.contacts import dialog as contacts_dialog
 from dialogs.legal_aid import dialog as legal_aid_dialog
+from dialogs.legal_aid import replies as legal_aid_replies
 from dialogs.menu import dialog as menu_dialog
 from dialogs.onboarding import dialog as onboarding_dialog
 from dialogs.operators import router as operators_router
@@ -24,6 +25,7 @@ def get_routers(operators_chat_id: int | None) -> list[Router]:
         # The operators' chat first: nothing a flow does for people runs there.
         operators_router.create_router(operators_chat_id),
         commands.create_router(),
+        legal_aid_replies.create_router(),
         fallback.create_guard_router(),
         onboarding_dialog.create_dialog(),
         menu_dialog.create_dialog(),

@@ -478,3 +478,29 @@ async def test_an_unknown_command_in_a_topic_is_not_relayed(desk: OfflineBot) ->
     await operator.write(code, "/start")
     assert operator.texts(operator.topic_of(code))[-1].startswith("Only /cases and /case work")
     assert "/start" not in (chat.person.last.text or "")
+
+
+async def test_a_person_can_answer_by_replying_to_the_support_team(desk: OfflineBot) -> None:
+    chat = Chat(desk, language_code="ky")
+    code = await file_request(chat, "ky", "KG")
+    operator = Operator(desk)
+    await operator.write(code, "Сиз кайсы шаардасыз?")
+    answer = chat.person.last
+    await chat.person.send("/menu")  # anywhere in the bot
+    update = desk.emulator.user_sends_text(
+        chat.person.user_id, "Ошто турам 2718", reply_to_message_id=answer.message_id
+    )
+    await desk.deliver(update)
+    await desk.drain()
+    assert chat.t("ky", "Sent to the support team (request {code}).").format(code=code) in (
+        chat.person.last.text or ""
+    )
+    assert any("Ошто турам 2718" in t for t in operator.texts(operator.topic_of(code)))
+    # A reply to any other message of the bot goes to the flows as before.
+    menu = chat.person.screen
+    update = desk.emulator.user_sends_text(
+        chat.person.user_id, "hello 2719", reply_to_message_id=menu.message_id
+    )
+    await desk.deliver(update)
+    await desk.drain()
+    assert not any("2719" in t for t in operator.texts())

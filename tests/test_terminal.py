@@ -25,6 +25,7 @@ async def test_the_terminal_plays_both_the_person_and_an_operator(settings: Sett
             "1",  # Claim, on the card
             "We are here. Are you safe now?",
             ":me",
+            ":reply Yes, I am at my sister's 2024",
             ":sticker",
             ":quit",
         ]
@@ -52,5 +53,8 @@ async def test_the_terminal_plays_both_the_person_and_an_operator(settings: Sett
     assert "notice: The case is yours." in transcript
     assert "The support team · request" in transcript
     assert "We are here. Are you safe now?" in transcript
+    # The reply reached the operators' topic (a message box, not the echo of the input).
+    assert "Sent to the support team (request" in transcript
+    assert "│ Yes, I am at my sister's 2024" in transcript
     # Back as the person: the prompt is theirs again.
     assert "you> :sticker" in transcript
