@@ -504,3 +504,18 @@ async def test_a_person_can_answer_by_replying_to_the_support_team(desk: Offline
     await desk.deliver(update)
     await desk.drain()
     assert not any("2719" in t for t in operator.texts())
+
+
+async def test_an_update_delivered_twice_is_handled_once(desk: OfflineBot) -> None:
+    chat = Chat(desk, language_code="en")
+    code = await file_request(chat, "en", "KZ")
+    await chat.person.send("/menu")
+    await chat.person.press("I need a lawyer")
+    await chat.person.press("Write to the team")
+    update = desk.emulator.user_sends_text(chat.person.user_id, "Only once please 5150")
+    await desk.deliver(update)
+    await desk.deliver(update)  # a webhook redelivery after a lost answer
+    await desk.drain()
+    operator = Operator(desk)
+    relayed = [t for t in operator.texts(operator.topic_of(code)) if "5150" in t]
+    assert len(relayed) == 1

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
-from sqlalchemy.exc import InterfaceError, OperationalError
+from aiogram.types import TelegramObject, Update, User
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import current_session
+from bot.db.models import ProcessedUpdate, utcnow
 from bot.db.repositories import SafetyPlanRepository, UserRepository
 from bot.security import Cipher, Pseudonymizer
 from bot.services.people import PeopleService, Person
@@ -21,6 +24,9 @@ from bot.services.safety_plan import SafetyPlanService
 logger = logging.getLogger(__name__)
 
 RETRIES = 4
+KEEP_UPDATES = timedelta(days=2)
+"""Telegram keeps an unconfirmed update for 24 hours; after that it cannot come again."""
+PURGE_EVERY_UPDATES = 500
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -68,6 +74,9 @@ class DatabaseMiddleware(BaseMiddleware):
                 )
                 data["pseudonym"] = pseudonym
                 person = await self._find_with_retry(session, people, pseudonym)
+                if isinstance(event, Update) and not await _first_delivery(session, event):
+                    logger.info("Update %d was handled already; skipped", event.update_id)
+                    return None
                 data["person"] = person
                 data["person_language"] = person.language if person else None
                 result = await handler(event, data)
@@ -94,3 +103,20 @@ class DatabaseMiddleware(BaseMiddleware):
                 await session.rollback()
                 await asyncio.sleep(0.2 * 2**attempt)
         return None
+
+
+async def _first_delivery(session: AsyncSession, update: Update) -> bool:
+    """Record the update in this transaction; False if it was handled before (then nothing of
+    it is done again: no second relay to operators, no second request). Concurrent deliveries
+    of one update wait for each other on the primary key, and only one goes on."""
+    try:
+        async with session.begin_nested():
+            session.add(ProcessedUpdate(update_id=update.update_id))
+            await session.flush()
+    except IntegrityError:
+        return False
+    if update.update_id % PURGE_EVERY_UPDATES == 0:
+        await session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < utcnow() - KEEP_UPDATES)
+        )
+    return True
