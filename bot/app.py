@@ -103,7 +103,9 @@ def load_resources(settings: Settings) -> Content:
     except RegionsError as error:
         problems += error.problems
     try:
-        hours = OperatorHours.parse(settings.operators_hours, settings.operators_timezone)
+        hours = OperatorHours.parse(
+            settings.operators_hours, settings.operators_timezone, settings.operators_holidays
+        )
     except HoursError as error:
         problems.append(str(error))
     if problems or contacts.book is None:

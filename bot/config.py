@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         default="Mon-Fri 09:00-18:00",
         description="When operators answer, e.g. 'Mon-Fri 09:00-18:00; Sat 10:00-14:00'",
     )
+    operators_holidays: str = Field(
+        default="", description="Days off, e.g. '2026-12-16, 2027-01-01' (out of hours all day)"
+    )
     operators_timezone: str = Field(
         default="Asia/Almaty", description="The time zone of OPERATORS_HOURS (IANA name)"
     )

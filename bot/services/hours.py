@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import get_day_names
@@ -45,9 +45,10 @@ def _clock(text: str, whole: str) -> time:
 class OperatorHours:
     spans: tuple[_Span, ...]
     zone: ZoneInfo
+    holidays: frozenset[date] = frozenset()
 
     @classmethod
-    def parse(cls, text: str, timezone: str) -> OperatorHours:
+    def parse(cls, text: str, timezone: str, holidays: str = "") -> OperatorHours:
         try:
             zone = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -80,31 +81,25 @@ class OperatorHours:
             spans.append(_Span(days, start, end))
         if not spans:
             raise HoursError("OPERATORS_HOURS is empty; write e.g. 'Mon-Fri 09:00-18:00'")
-        return cls(tuple(spans), zone)
+        days_off = set()
+        for item in filter(None, (part.strip() for part in holidays.split(","))):
+            try:
+                days_off.add(date.fromisoformat(item))
+            except ValueError:
+                raise HoursError(
+                    f"OPERATORS_HOLIDAYS: {item!r} is not a date; write dates like "
+                    "2026-12-16, separated by commas"
+                ) from None
+        return cls(tuple(spans), zone, frozenset(days_off))
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.zone)
+        if local.date() in self.holidays:
+            return False
         now = local.time()
         return any(
             local.weekday() in span.days and span.start <= now < span.end for span in self.spans
         )
-
-    def next_opening(self, moment: datetime) -> datetime:
-        """When operators are next at work (`moment` itself if they are now)."""
-        if self.is_open(moment):
-            return moment
-        local = moment.astimezone(self.zone)
-        for offset in range(8):
-            day = (local + timedelta(days=offset)).date()
-            starts = sorted(
-                datetime.combine(day, span.start, self.zone)
-                for span in self.spans
-                if day.weekday() in span.days
-            )
-            for start in starts:
-                if start > local:
-                    return start
-        return moment  # unreachable: parse() refuses empty hours
 
     def describe(self, language: str, country: str | None = None) -> str:
         """The hours in the person's language and, given their country, in its local time:
