@@ -104,6 +104,7 @@ UndeliverableCallback = Callable[[str | None, str], Awaitable[None]]
 
 SEND_MESSAGE = "send_message"
 CREATE_TOPIC = "create_forum_topic"
+EDIT_MESSAGE = "edit_message_text"
 TOPIC_KIND = "forum_topic"
 """The kind of every topic-creating row. These rows skip the queue of their chat: a message
 waiting for a re-created topic must not hold back the creation it waits for."""
@@ -127,6 +128,12 @@ class Threads(Protocol):
 
     async def missing(self, key: str) -> None:
         """Telegram says the topic is gone: forget it, and have it created again."""
+
+    async def sent(self, session: AsyncSession, key: str, kind: str, message_id: int) -> None:
+        """A message into the key's topic was sent (in the transaction recording it)."""
+
+    async def message_of(self, key: str) -> int | None:
+        """The message an edit for this key changes (None: nothing to edit)."""
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -208,13 +215,7 @@ class Outbox:
         """
         if message_thread_id is not None and thread_of is not None:
             raise ValueError("give message_thread_id or thread_of, not both")
-        markup = None
-        if reply_markup is not None:
-            # Checked now, in the caller's transaction: a malformed keyboard is a bug to see
-            # where it is made, not a row that fails later.
-            if not isinstance(reply_markup, InlineKeyboardMarkup):
-                reply_markup = InlineKeyboardMarkup.model_validate(reply_markup)
-            markup = reply_markup.model_dump(mode="json", exclude_none=True)
+        markup = _markup(reply_markup)
         payload = {
             "chat_id": chat_id,
             "text": text,
@@ -237,6 +238,28 @@ class Outbox:
             raise ValueError("a topic name has 1..128 characters")
         payload = {"method": CREATE_TOPIC, "chat_id": chat_id, "name": name, "key": key}
         return await self._add(session, payload, chat_id=chat_id, kind=TOPIC_KIND, ref=key)
+
+    async def enqueue_edit(
+        self,
+        session: AsyncSession,
+        *,
+        chat_id: int,
+        key: str,
+        text: str,
+        kind: str,
+        reply_markup: dict[str, Any] | InlineKeyboardMarkup | None = None,
+    ) -> int:
+        """Change the text and buttons of the message `Threads.message_of(key)` names (a case
+        card), in `session`'s transaction; queued behind the chat's other messages, so the
+        message exists by then. Nothing to edit, or nothing changed, is not an error."""
+        payload = {
+            "method": EDIT_MESSAGE,
+            "chat_id": chat_id,
+            "message_of": key,
+            "text": text,
+            "reply_markup": _markup(reply_markup),
+        }
+        return await self._add(session, payload, chat_id=chat_id, kind=kind, ref=key)
 
     async def _add(
         self,
@@ -267,6 +290,16 @@ class Outbox:
         if self.wake is not None:
             _wake_after_commit(session.sync_session, self.wake)
         return row.id
+
+
+def _markup(reply_markup: dict[str, Any] | InlineKeyboardMarkup | None) -> Any:
+    # Checked now, in the caller's transaction: a malformed keyboard is a bug to see where it
+    # is made, not a row that fails later.
+    if reply_markup is None:
+        return None
+    if not isinstance(reply_markup, InlineKeyboardMarkup):
+        reply_markup = InlineKeyboardMarkup.model_validate(reply_markup)
+    return reply_markup.model_dump(mode="json", exclude_none=True)
 
 
 _WAKE = "outbox_wake"
@@ -551,9 +584,15 @@ class OutboxWorker:
         method = message.get("method", SEND_MESSAGE)
         thread_key = message.get("thread_of")
         thread_id = message.get("message_thread_id")
-        if (method == CREATE_TOPIC or thread_key) and self._threads is None:
+        edited_id: int | None = None
+        if (method != SEND_MESSAGE or thread_key) and self._threads is None:
             await self._failed(claim, "a forum topic message, but the worker has no Threads")
             return False
+        if method == EDIT_MESSAGE and self._threads is not None:
+            edited_id = await self._threads.message_of(message["message_of"])
+            if edited_id is None:  # the message was never sent or is gone: nothing to change
+                await self._finish(claim, SENT, None)
+                return True
         if thread_key and self._threads is not None:
             thread_id = await self._threads.resolve(thread_key)
             if thread_id is None:  # its topic is being created (or again): wait for it
@@ -563,6 +602,7 @@ class OutboxWorker:
         if message.get("parse_mode") is not None:
             options["parse_mode"] = message["parse_mode"]
         topic: int | None = None
+        sent_id: int | None = None
         try:
             # The hard limit keeps a send shorter than the lease, so no one else takes the row
             # while this worker may still get it through.
@@ -572,8 +612,16 @@ class OutboxWorker:
                         chat_id=chat_id, name=message["name"], request_timeout=int(SEND_TIMEOUT)
                     )
                     topic = created.message_thread_id
+                elif method == EDIT_MESSAGE:
+                    await self._bot.edit_message_text(
+                        chat_id=chat_id,
+                        message_id=edited_id,
+                        text=message["text"],
+                        reply_markup=keyboard,
+                        request_timeout=int(SEND_TIMEOUT),
+                    )
                 else:
-                    await self._bot.send_message(
+                    sent = await self._bot.send_message(
                         chat_id=chat_id,
                         text=message["text"],
                         message_thread_id=thread_id,
@@ -581,6 +629,7 @@ class OutboxWorker:
                         request_timeout=int(SEND_TIMEOUT),
                         **options,
                     )
+                    sent_id = sent.message_id
         except TelegramRetryAfter as error:
             wait = timedelta(seconds=max(error.retry_after, 1))
             await self._retry(claim, _describe(error, chat_id), error, wait=wait)
@@ -608,6 +657,10 @@ class OutboxWorker:
             return False
         except TelegramBadRequest as error:
             words = error.message.lower()
+            if method == EDIT_MESSAGE and ("not modified" in words or "not found" in words):
+                # Already as wanted, or deleted with its topic: nothing left to do.
+                await self._finish(claim, SENT, None)
+                return True
             if chat_id > 0 and "chat not found" in words:
                 # The person's account is gone: they cannot be reached, as after a block.
                 await self._undeliverable(claim, _describe(error, chat_id))
@@ -640,6 +693,8 @@ class OutboxWorker:
         # Telegram has it: it counts as sent even if the lease ran out meanwhile (logged).
         if topic is not None and self._threads is not None:
             await self._finish(claim, SENT, None, created=(message["key"], topic))
+        elif thread_key and sent_id is not None and self._threads is not None:
+            await self._finish(claim, SENT, None, sent=(thread_key, claim.kind, sent_id))
         else:
             await self._finish(claim, SENT, None)
         return True
@@ -729,9 +784,11 @@ class OutboxWorker:
         description: str | None,
         *,
         created: tuple[str, int] | None = None,
+        sent: tuple[str, str, int] | None = None,
     ) -> bool:
         """A final state. The payload goes: nothing that need not be kept is kept.
-        `created` (key, topic id) is told to `Threads` in the same transaction."""
+        `created` (key, topic id) and `sent` (key, kind, message id) are told to `Threads` in
+        the same transaction."""
         values: dict[str, Any] = {
             "status": status,
             "payload": "",
@@ -741,16 +798,23 @@ class OutboxWorker:
         }
         if status == SENT:
             values.update(sent_at=self._now(), ref=None)
-        return await self._record(claim, created=created, **values)
+        return await self._record(claim, created=created, sent=sent, **values)
 
     async def _record(
-        self, claim: _Claim, *, created: tuple[str, int] | None = None, **values: Any
+        self,
+        claim: _Claim,
+        *,
+        created: tuple[str, int] | None = None,
+        sent: tuple[str, str, int] | None = None,
+        **values: Any,
     ) -> bool:
         """Write the outcome, if the row is still ours (the lease did not run out)."""
         async with self._sessions() as session, session.begin():
+            # Whatever happens to the lease, the topic or message exists: remember it.
             if created is not None and self._threads is not None:
-                # Whatever happens to the lease, the topic exists: remember it.
                 await self._threads.created(session, *created)
+            if sent is not None and self._threads is not None:
+                await self._threads.sent(session, *sent)
             result = await session.execute(
                 update(OutboxMessage)
                 .where(

@@ -191,6 +191,7 @@ async def test_submit_and_read_back(env: Env) -> None:
         danger=False,
         contact_by_phone=True,
         topic_id=None,
+        card_message_id=None,
         claimed_by=None,
         outcome=None,
         created_at=T0,

@@ -520,3 +520,35 @@ async def test_an_update_delivered_twice_is_handled_once(desk: OfflineBot) -> No
     operator = Operator(desk)
     relayed = [t for t in operator.texts(operator.topic_of(code)) if "5150" in t]
     assert len(relayed) == 1
+
+
+async def test_the_card_follows_changes_made_elsewhere(desk: OfflineBot) -> None:
+    chat = Chat(desk, language_code="en")
+    code = await file_request(chat, "en", "KZ")
+    operator = Operator(desk)
+    assert await desk_of(desk).remind(now=utcnow() + timedelta(days=1)) == 1
+    await desk.drain()
+    reminder = operator.messages()[-1]
+    await operator.press("Claim", reminder)  # on the reminder in General, not on the card
+    card = operator.card(code)
+    assert "claimed by operator #" in (card.text or "")
+    assert card.button_texts == ["Resolve"]
+
+    await chat.person.send("/menu")
+    await chat.person.press("I need a lawyer")
+    await chat.person.press("Withdraw my request")
+    await chat.person.press("Yes, withdraw")
+    await desk.drain()
+    card = operator.card(code)
+    assert "withdrawn by the person" in (card.text or "")
+    assert card.button_texts == []  # nothing left to press
+
+
+async def test_answering_an_unclaimed_case_shows_it_claimed_on_the_card(desk: OfflineBot) -> None:
+    chat = Chat(desk, language_code="en")
+    code = await file_request(chat, "en", "KZ")
+    operator = Operator(desk)
+    await operator.write(code, "Hello, I am looking at your request.")
+    card = operator.card(code)
+    assert "claimed by operator #" in (card.text or "")
+    assert card.button_texts == ["Resolve"]

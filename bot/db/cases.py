@@ -100,6 +100,8 @@ class Case(Base):
     details: Mapped[str] = mapped_column(Text)
     chat: Mapped[str | None] = mapped_column(Text)
     topic_id: Mapped[int | None] = mapped_column(unique=True)
+    card_message_id: Mapped[int | None] = mapped_column()
+    """The card's message in the topic, so it can be brought up to date from elsewhere."""
     claimed_by: Mapped[str | None] = mapped_column(String(PSEUDONYM_LENGTH))
     outcome: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

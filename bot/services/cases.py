@@ -351,6 +351,7 @@ class CaseView:
     """The danger check fired on what the person wrote in the request."""
     contact_by_phone: bool
     topic_id: int | None
+    card_message_id: int | None
     claimed_by: str | None
     """The operator's pseudonym."""
     outcome: str | None
@@ -510,10 +511,16 @@ class CaseService:
         row.updated_at = self._now()
         return self._view(row)
 
+    async def set_card(self, code: str, message_id: int) -> None:
+        """Remember the message of the case's card in its topic."""
+        row = await self._row(code)
+        row.card_message_id = message_id
+
     async def forget_topic(self, code: str) -> None:
         """The case's topic was deleted in the operators' chat; a new one will be made."""
         row = await self._row(code)
         row.topic_id = None
+        row.card_message_id = None
         row.updated_at = self._now()
 
     async def purge_closed(self, now: datetime, keep: timedelta) -> int:
@@ -675,6 +682,7 @@ class CaseService:
             danger=bool(details.get("danger")),
             contact_by_phone=bool(row.contact_by_phone),
             topic_id=row.topic_id,
+            card_message_id=row.card_message_id,
             claimed_by=row.claimed_by,
             outcome=row.outcome,
             created_at=created_at,

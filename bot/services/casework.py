@@ -224,6 +224,7 @@ class CaseDesk:
         case = await self.cases(session).withdraw(pseudonym)
         if case is not None:
             await self._to_topic(session, case, self.texts.person_withdrew(case), "case_event")
+            await self._refresh_card(session, case)
         return case
 
     # ---- the operators ---------------------------------------------------------------------
@@ -249,12 +250,18 @@ class CaseDesk:
             await self._to_topic(
                 session, case, self.texts.event(case, "claimed", operator), "case_event"
             )
+            await self._refresh_card(session, case)
         for part in self.texts.to_person(case, text):
             await self._to_person(session, chat_id, case, part, RELAY_KIND)
         await cases.log(case.code, operator, "operator_wrote")
         return RelayResult(Relay.SENT, case)
 
-    async def claim(self, session: AsyncSession, code: str, operator_id: int) -> CaseView:
+    async def claim(
+        self, session: AsyncSession, code: str, operator_id: int, *, on_card: bool = False
+    ) -> CaseView:
+        """`on_card`: pressed on the card itself, which the caller redraws; otherwise (on a
+        reminder, on /case) the card in the topic is brought up to date through the outbox.
+        The same for resolve and reopen."""
         operator = self.operator(operator_id)
         cases = self.cases(session)
         before = await cases.by_code(code)
@@ -263,10 +270,18 @@ class CaseDesk:
             await self._to_topic(
                 session, case, self.texts.event(case, "claimed", operator), "case_event"
             )
+            if not on_card:
+                await self._refresh_card(session, case)
         return case
 
     async def resolve(
-        self, session: AsyncSession, code: str, operator_id: int, outcome: str
+        self,
+        session: AsyncSession,
+        code: str,
+        operator_id: int,
+        outcome: str,
+        *,
+        on_card: bool = False,
     ) -> CaseView:
         """Close the case; the person is told (before their chat id is forgotten)."""
         operator = self.operator(operator_id)
@@ -281,15 +296,33 @@ class CaseDesk:
         await self._to_topic(
             session, case, self.texts.event(case, f"resolved:{outcome}", operator), "case_event"
         )
+        if not on_card:
+            await self._refresh_card(session, case)
         return case
 
-    async def reopen(self, session: AsyncSession, code: str, operator_id: int) -> CaseView:
+    async def reopen(
+        self, session: AsyncSession, code: str, operator_id: int, *, on_card: bool = False
+    ) -> CaseView:
         operator = self.operator(operator_id)
         case = await self.cases(session).reopen(code, operator)
         await self._to_topic(
             session, case, self.texts.event(case, "reopened", operator), "case_event"
         )
+        if not on_card:
+            await self._refresh_card(session, case)
         return case
+
+    async def _refresh_card(self, session: AsyncSession, case: CaseView) -> None:
+        """Have the card in the case's topic show its new state (and the right buttons)."""
+        text, keyboard = self.texts.card(case)
+        await self._outbox.enqueue_edit(
+            session,
+            chat_id=self._ops_chat(),
+            key=_key(case.code),
+            text=text,
+            kind="case_card_edit",
+            reply_markup=keyboard,
+        )
 
     async def open_cases(self, session: AsyncSession) -> list[CaseView]:
         return await self.cases(session).open_cases(self._clock())
@@ -376,6 +409,18 @@ class CaseDesk:
         if await cases.by_code(key) is not None:  # else: the person was forgotten meanwhile
             await cases.set_topic(key, thread_id)
 
+    async def message_sent(
+        self, session: AsyncSession, key: str, kind: str, message_id: int
+    ) -> None:
+        cases = self.cases(session)
+        if kind == "case_card" and await cases.by_code(key) is not None:
+            await cases.set_card(key, message_id)
+
+    async def card_of(self, key: str) -> int | None:
+        async with session_scope(self._sessions) as session:
+            case = await self.cases(session).by_code(key)
+        return None if case is None else case.card_message_id
+
     async def thread_missing(self, key: str) -> None:
         """Operators deleted the case's topic: make a new one, with the card again."""
         async with session_scope(self._sessions) as session:
@@ -418,6 +463,12 @@ class DeskThreads:
 
     async def missing(self, key: str) -> None:
         await self._desk.thread_missing(key)
+
+    async def sent(self, session: AsyncSession, key: str, kind: str, message_id: int) -> None:
+        await self._desk.message_sent(session, key, kind, message_id)
+
+    async def message_of(self, key: str) -> int | None:
+        return await self._desk.card_of(key)
 
 
 def _key(code: str) -> str:

@@ -102,15 +102,18 @@ async def on_case_button(
     cards = _cards(case_desk)
     code, action = callback_data.code, callback_data.action
     operator_id = callback.from_user.id
+    on_card = await _is_card(case_desk, session, code, message)
     try:
         if action == "claim":
-            case = await case_desk.claim(session, code, operator_id)
+            case = await case_desk.claim(session, code, operator_id, on_card=on_card)
             toast = cards.t(CLAIMED_TOAST)
         elif action == "outcome":
-            case = await case_desk.resolve(session, code, operator_id, callback_data.outcome)
+            case = await case_desk.resolve(
+                session, code, operator_id, callback_data.outcome, on_card=on_card
+            )
             toast = cards.t(RESOLVED_TOAST)
         elif action == "reopen":
-            case = await case_desk.reopen(session, code, operator_id)
+            case = await case_desk.reopen(session, code, operator_id, on_card=on_card)
             toast = cards.t(REOPENED_TOAST)
         elif action in ("resolve", "back"):
             found = await case_desk.find(session, code)
@@ -144,6 +147,18 @@ async def on_case_button(
     logger.info("Case %s: %s by operator %s", case.code, action, tag)
     await _redraw(callback, cards, case)
     await callback.answer(toast)
+
+
+async def _is_card(case_desk: CaseDesk, session: AsyncSession, code: str, message: object) -> bool:
+    """Whether the pressed message is the case's card in its topic (redrawn right here)."""
+    found = await case_desk.find(session, code)
+    return (
+        isinstance(message, Message)
+        and found is not None
+        and message.is_topic_message is True
+        and message.message_thread_id == found.topic_id
+        and message.message_id == found.card_message_id
+    )
 
 
 async def _redraw(
