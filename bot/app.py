@@ -35,6 +35,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.i18n import N_, PersonLocaleMiddleware, create_i18n
 from bot.middlewares.database import DatabaseMiddleware
+from bot.operators_chat import check_operators_chat
 from bot.outbox import Outbox, OutboxWorker
 from bot.regions import REGIONS_FILE, Regions, RegionsError, load_regions
 from bot.security import Cipher, load_or_create_keys
@@ -226,6 +227,7 @@ async def _on_startup(bot: Bot, resources: Resources) -> None:
     await resources.worker.start()
     await desk.start()  # reminders of unclaimed cases, deletion of old closed ones
     await resources.contacts.start()  # the reloading; the files were read by load_resources
+    await check_operators_chat(bot, desk.chat_id)  # logs what an admin must fix, if anything
     await set_commands(bot, resources.i18n)
 
 

@@ -2130,6 +2130,8 @@ class TelegramEmulator:
         return info
 
     def _bot_member(self, chat: _Chat) -> dict[str, Any]:
+        if chat.type != "private" and chat.blocked:
+            return {"status": "kicked", "user": dict(self.bot_user), "until_date": 0}
         if chat.type == "private" or not chat.bot_is_admin:
             return {"status": "member", "user": dict(self.bot_user)}
         rights = dict.fromkeys(

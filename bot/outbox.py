@@ -596,7 +596,10 @@ class OutboxWorker:
         if thread_key and self._threads is not None:
             thread_id = await self._threads.resolve(thread_key)
             if thread_id is None:  # its topic is being created (or again): wait for it
-                await self._retry(claim, "waiting for its forum topic", None, wait=TOPIC_WAIT)
+                # Soon at first (the topic is usually made a moment later); then less often,
+                # so a topic that cannot be made (see the warnings) does not flood the log.
+                wait = min(TOPIC_WAIT * 2 ** min(claim.attempts, 8), MAX_BACKOFF)
+                await self._retry(claim, "waiting for its forum topic", None, wait=wait)
                 return False
         options: dict[str, Any] = {}
         if message.get("parse_mode") is not None:
