@@ -43,4 +43,3 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(on_reply, F.text, F.reply_to_message.from_user.is_bot)
     return router
-
