@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from html import escape
+from pathlib import Path
 
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,6 +22,9 @@ CONTACTS_BROKEN = N_(
     "⚠️ An edit of the contact files has a problem, so the bot keeps showing the last good "
     "version. Please fix:"
 )
+FILES_BROKEN = N_(
+    "⚠️ An edit of {files} has a problem, so the bot keeps using the last good version. Please fix:"
+)
 MORE_PROBLEMS = N_("…and {count} more.")
 
 
@@ -33,27 +37,34 @@ class OperatorAlerts:
         i18n: I18n,
         outbox: Outbox,
         sessions: async_sessionmaker[AsyncSession],
+        language: str | None = None,
     ) -> None:
         self.chat_id = chat_id
         self.i18n = i18n
+        self.language = language or i18n.default_locale  # OPERATORS_LANGUAGE
         self._outbox = outbox
         self._sessions = sessions
 
     async def contacts_broken(self, error: ContactsError) -> None:
+        title = self.i18n.gettext(CONTACTS_BROKEN, locale=self.language)
+        await self._broken(title, [str(problem) for problem in error.problems], "alert_contacts")
+
+    async def files_broken(self, path: Path, problems: list[str]) -> None:
+        """An edit of self-help texts, danger words or regions was refused (bot/reloading.py)."""
+        title = self.i18n.gettext(FILES_BROKEN, locale=self.language).format(files=path.name)
+        await self._broken(title, problems, "alert_files")
+
+    async def _broken(self, title: str, problems: list[str], kind: str) -> None:
         if self.chat_id is None:
             return
-        locale = self.i18n.default_locale
-        problems = [escape(str(problem)) for problem in error.problems[:MAX_PROBLEMS]]
-        lines = [self.i18n.gettext(CONTACTS_BROKEN, locale=locale), "", *problems]
-        if len(error.problems) > MAX_PROBLEMS:
-            more = len(error.problems) - MAX_PROBLEMS
-            lines.append(self.i18n.gettext(MORE_PROBLEMS, locale=locale).format(count=more))
-            lines.append("python -m bot resources check")
+        lines = [title, "", *(escape(problem) for problem in problems[:MAX_PROBLEMS])]
+        if len(problems) > MAX_PROBLEMS:
+            more = len(problems) - MAX_PROBLEMS
+            text = self.i18n.gettext(MORE_PROBLEMS, locale=self.language).format(count=more)
+            lines += [text, "python -m bot resources check"]
         text = "\n".join(lines)
         if len(text) > 4000:
             text = text[:3990] + "…"
         # Through the outbox: if Telegram is down right now, the alert is sent when it is back.
         async with session_scope(self._sessions) as session:
-            await self._outbox.enqueue(
-                session, chat_id=self.chat_id, text=text, kind="alert_contacts"
-            )
+            await self._outbox.enqueue(session, chat_id=self.chat_id, text=text, kind=kind)

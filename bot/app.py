@@ -38,6 +38,7 @@ from bot.middlewares.database import DatabaseMiddleware
 from bot.operators_chat import check_operators_chat
 from bot.outbox import Outbox, OutboxWorker
 from bot.regions import REGIONS_FILE, Regions, RegionsError, load_regions
+from bot.reloading import FilesWatcher
 from bot.security import Cipher, load_or_create_keys
 from bot.selfhelp import SelfHelp, SelfHelpError, load_selfhelp
 from bot.services.casework import CaseDesk, DeskThreads
@@ -63,6 +64,7 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     cipher: Cipher
     desk: CaseDesk
+    watchers: list[FilesWatcher]
     worker: OutboxWorker | None = None  # needs the Bot, so it is made at startup
 
 
@@ -150,7 +152,9 @@ def create_dispatcher(
     # outbox: stored in the database with the change that caused it, sent by one worker that
     # retries and respects Telegram's limits.
     outbox = Outbox(cipher, pseudonymizer)
-    alerts = OperatorAlerts(settings.operators_chat_id, i18n, outbox, sessions)
+    alerts = OperatorAlerts(
+        settings.operators_chat_id, i18n, outbox, sessions, settings.operators_language
+    )
     contacts = ContactsWatcher(
         settings.contacts_dir,
         on_error=alerts.contacts_broken,
@@ -170,6 +174,30 @@ def create_dispatcher(
         remind_urgent_after=timedelta(minutes=settings.urgent_case_reminder_minutes),
         keep_closed=timedelta(days=settings.case_retention_days),
     )
+    # Everything else NGO staff edit is reloaded the same way (contacts have their own watcher).
+    watchers = [
+        FilesWatcher(
+            settings.resources_dir / "selfhelp",
+            content.selfhelp,
+            load_selfhelp,
+            alerts.files_broken,
+            settings.contacts_reload_seconds,
+        ),
+        FilesWatcher(
+            settings.resources_dir / "danger",
+            content.danger,
+            load_detector,
+            alerts.files_broken,
+            settings.contacts_reload_seconds,
+        ),
+        FilesWatcher(
+            settings.resources_dir / REGIONS_FILE,
+            content.regions,
+            load_regions,
+            alerts.files_broken,
+            settings.contacts_reload_seconds,
+        ),
+    ]
     resources = Resources(
         engine=engine,
         storage=storage,
@@ -180,6 +208,7 @@ def create_dispatcher(
         sessions=sessions,
         cipher=cipher,
         desk=desk,
+        watchers=watchers,
     )
 
     dp = Dispatcher(
@@ -227,12 +256,16 @@ async def _on_startup(bot: Bot, resources: Resources) -> None:
     await resources.worker.start()
     await desk.start()  # reminders of unclaimed cases, deletion of old closed ones
     await resources.contacts.start()  # the reloading; the files were read by load_resources
+    for watcher in resources.watchers:
+        await watcher.start()
     await check_operators_chat(bot, desk.chat_id)  # logs what an admin must fix, if anything
     await set_commands(bot, resources.i18n)
 
 
 async def _on_shutdown(resources: Resources) -> None:
     await resources.contacts.stop()
+    for watcher in resources.watchers:
+        await watcher.stop()
     await resources.desk.stop()
     if resources.worker is not None:
         await resources.worker.stop()

@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     )
 
     contacts_reload_seconds: float = Field(
-        default=2.0, description="How often the contact files are checked for edits"
+        default=2.0, description="How often the files in resources/ are checked for edits"
     )
 
     default_language: Literal["kk", "ky", "tg", "uz", "ru", "en"] = "ru"

@@ -71,6 +71,11 @@ class Regions:
             self._by_code[region.code] = region
         self._by_country = {country: tuple(items) for country, items in by_country.items()}
 
+    def replace_with(self, other: Regions) -> None:
+        """Serve `other`'s content from now on (a reload while the bot runs): the handlers
+        keep this object, and it changes in one step, between two updates."""
+        vars(self).update(vars(other))
+
     def for_country(self, country: str) -> tuple[Region, ...]:
         """Regions of one country in file order; empty for a country the service lacks."""
         return self._by_country.get(country, ())

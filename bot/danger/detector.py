@@ -111,6 +111,11 @@ class DangerDetector:
         self._by_prefix = dict(self._by_prefix)
         self._language_order = {language: n for n, language in enumerate(LANGUAGES)}
 
+    def replace_with(self, other: DangerDetector) -> None:
+        """Serve `other`'s content from now on (a reload while the bot runs): the handlers
+        keep this object, and it changes in one step, between two updates."""
+        vars(self).update(vars(other))
+
     def check(self, text: str, language: str | None = None) -> DangerMatch | None:
         """The most urgent danger the text speaks of, or None.
 

@@ -37,6 +37,11 @@ class SelfHelp:
         self._topics = {topic.id: topic for topic in topics}
         self._where = dict(where)
 
+    def replace_with(self, other: SelfHelp) -> None:
+        """Serve `other`'s content from now on (a reload while the bot runs): the handlers
+        keep this object, and it changes in one step, between two updates."""
+        vars(self).update(vars(other))
+
     def feelings(self) -> list[Feeling]:
         """In the order the check-in shows them."""
         return list(self.checkin.feelings)
