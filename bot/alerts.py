@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -49,10 +50,10 @@ class OperatorAlerts:
         title = self.i18n.gettext(CONTACTS_BROKEN, locale=self.language)
         await self._broken(title, [str(problem) for problem in error.problems], "alert_contacts")
 
-    async def files_broken(self, path: Path, problems: list[str]) -> None:
+    async def files_broken(self, path: Path, problems: list[Any]) -> None:
         """An edit of self-help texts, danger words or regions was refused (bot/reloading.py)."""
         title = self.i18n.gettext(FILES_BROKEN, locale=self.language).format(files=path.name)
-        await self._broken(title, problems, "alert_files")
+        await self._broken(title, [str(problem) for problem in problems], "alert_files")
 
     async def _broken(self, title: str, problems: list[str], kind: str) -> None:
         if self.chat_id is None:

@@ -1,6 +1,5 @@
-"""Reload the files NGO staff edit (self-help texts, danger words, regions) while the bot runs,
-never serving a broken edit. The contacts have their own watcher (bot/contacts/watcher.py),
-which also keeps each contact's source and line; this one serves everything else.
+"""Reload the files NGO staff edit (contacts, self-help texts, danger words, regions) while the
+bot runs, never serving a broken edit.
 
 A change is loaded once the files have stopped changing for one interval (a file being saved
 is not read half-written). A good edit replaces what the bot serves in place: the object the
@@ -28,7 +27,8 @@ class Replaceable(Protocol):
     def replace_with(self, other: Any) -> None: ...
 
 
-OnError = Callable[[Path, list[str]], Awaitable[None]]
+OnError = Callable[[Path, list[Any]], Awaitable[None]]
+"""Told the path and the problems (the loader's own objects; `str()` of each says file:line)."""
 
 
 class FilesWatcher:
@@ -43,13 +43,17 @@ class FilesWatcher:
         load: Callable[[Path], Any],
         on_error: OnError,
         interval: float = 2.0,
+        *,
+        loaded: bool = True,
     ) -> None:
+        """`loaded`: `current` was read from the files just now (at start-up), so a change is
+        whatever differs from them; else the first look loads them."""
         self.path = path
         self.current = current
         self.interval = interval
         self._load = load
         self._on_error = on_error
-        self._loaded = self._snapshot()  # what `current` was read from, at start-up
+        self._loaded: Snapshot | None = self._snapshot() if loaded else None
         self._pending: Snapshot | None = None
         self._reported: tuple[str, ...] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -92,12 +96,12 @@ class FilesWatcher:
         try:
             fresh = await asyncio.to_thread(self._load, self.path)
         except Exception as error:
-            problems = [str(p) for p in getattr(error, "problems", None) or [error]]
+            problems = list(getattr(error, "problems", None) or [error])
             for problem in problems:
                 logger.warning(
                     "%s not reloaded, still serving the last good: %s", self.path, problem
                 )
-            key = tuple(problems)
+            key = tuple(str(problem) for problem in problems)
             if key != self._reported:
                 self._reported = key
                 try:
@@ -109,6 +113,10 @@ class FilesWatcher:
         self._reported = None
         logger.info("Reloaded %s", self.path)
         return True
+
+    def snapshot_now(self) -> None:
+        """Take the files as they are now as the loaded ones (after loading them elsewhere)."""
+        self._loaded = self._snapshot()
 
     def _snapshot(self) -> Snapshot:
         if self.path.is_dir():

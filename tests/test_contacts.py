@@ -479,11 +479,11 @@ async def test_the_watcher_waits_until_a_file_stops_changing(contacts_dir: Path)
         kg = contacts_dir / "kg.yaml"
         text = kg.read_text(encoding="utf-8")
         kg.write_text(text[: len(text) // 2], encoding="utf-8")  # the editor is still saving
-        await watcher._check_once()  # one poll: a change is seen, not read yet
+        await watcher.check_once()  # one poll: a change is seen, not read yet
         kg.write_text(text.replace("en: Police 102}", "en: Saved}"), encoding="utf-8")
-        await watcher._check_once()  # still changing
+        await watcher.check_once()  # still changing
         assert watcher.book.get("kg-police-102").name.en == "Police 102"
-        await watcher._check_once()  # unchanged since the last poll: now it is loaded
+        await watcher.check_once()  # unchanged since the last poll: now it is loaded
         assert watcher.book.get("kg-police-102").name.en == "Saved"
         assert errors.calls == []  # the half-saved state was never read
     finally:
