@@ -35,7 +35,6 @@ from bot.db.models import utcnow
 from bot.outbox import Outbox
 from bot.security import Cipher, Pseudonymizer
 from bot.services.cases import (
-    PERSON,
     SYSTEM,
     CaseDraft,
     CaseService,
@@ -476,4 +475,4 @@ def _key(code: str) -> str:
     return normalise_code(code) or code
 
 
-__all__ = ["PERSON", "SYSTEM", "CaseDesk", "CaseTexts", "DeskThreads", "Relay", "RelayResult"]
+__all__ = ["CaseDesk", "CaseTexts", "DeskThreads", "Relay", "RelayResult"]

@@ -102,8 +102,11 @@ async def on_case_button(
     cards = _cards(case_desk)
     code, action = callback_data.code, callback_data.action
     operator_id = callback.from_user.id
-    on_card = await _is_card(case_desk, session, code, message)
+    found = await case_desk.find(session, code)
+    on_card = _is_card(found, message)
     try:
+        if found is None:
+            raise CaseNotFound(code)
         if action == "claim":
             case = await case_desk.claim(session, code, operator_id, on_card=on_card)
             toast = cards.t(CLAIMED_TOAST)
@@ -116,10 +119,7 @@ async def on_case_button(
             case = await case_desk.reopen(session, code, operator_id, on_card=on_card)
             toast = cards.t(REOPENED_TOAST)
         elif action in ("resolve", "back"):
-            found = await case_desk.find(session, code)
-            if found is None:
-                raise CaseNotFound(code)
-            await _redraw(callback, cards, found, outcomes=action == "resolve")
+            await _redraw(callback, cards, found, on_card, outcomes=action == "resolve")
             await callback.answer()
             return
         else:
@@ -145,27 +145,32 @@ async def on_case_button(
         return
     tag = operator_tag(case_desk.operator(operator_id))
     logger.info("Case %s: %s by operator %s", case.code, action, tag)
-    await _redraw(callback, cards, case)
+    await _redraw(callback, cards, case, on_card)
     await callback.answer(toast)
 
 
-async def _is_card(case_desk: CaseDesk, session: AsyncSession, code: str, message: object) -> bool:
-    """Whether the pressed message is the case's card in its topic (redrawn right here)."""
-    found = await case_desk.find(session, code)
+def _is_card(case: CaseView | None, message: object) -> bool:
+    """Whether the pressed message is the case's card in its topic (redrawn right here; a
+    press anywhere else has the card brought up to date through the outbox)."""
     return (
         isinstance(message, Message)
-        and found is not None
+        and case is not None
         and message.is_topic_message is True
-        and message.message_thread_id == found.topic_id
-        and message.message_id == found.card_message_id
+        and message.message_thread_id == case.topic_id
+        and message.message_id == case.card_message_id
     )
 
 
 async def _redraw(
-    callback: CallbackQuery, cards: CaseCards, case: CaseView, *, outcomes: bool = False
+    callback: CallbackQuery,
+    cards: CaseCards,
+    case: CaseView,
+    on_card: bool,
+    *,
+    outcomes: bool = False,
 ) -> None:
-    """Show the case's new state on the pressed message: the card in its topic, or a reminder
-    in General (which keeps its text and loses the buttons once the case is taken)."""
+    """Show the case's new state on the pressed message: the card gets its new text, another
+    message (a reminder, a /case copy) its buttons, and loses them once the case is taken."""
     message = callback.message
     if not isinstance(message, Message):
         return
@@ -174,7 +179,7 @@ async def _redraw(
     # screen; it is not a new message, so it does not go through the outbox. If it fails,
     # the case has changed all the same and the next press shows the truth.
     with suppress(TelegramBadRequest):
-        if message.message_thread_id == case.topic_id and message.is_topic_message:
+        if on_card:
             await message.edit_text(cards.card_text(case), reply_markup=keyboard)
         elif outcomes or (case.is_active and case.claimed_by is None):
             await message.edit_reply_markup(reply_markup=keyboard)
