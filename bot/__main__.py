@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations")
     resources = commands.add_parser("resources", help="check the files NGO staff edit")
     resource_commands = resources.add_subparsers(dest="resource_command", required=True)
-    check = resource_commands.add_parser("check", help="validate contact files")
+    check = resource_commands.add_parser("check", help="validate the files NGO staff edit")
     check.add_argument("paths", nargs="*", help="files or folders (default: resources/contacts)")
     stale = resource_commands.add_parser("stale", help="list entries not checked for a while")
     stale.add_argument("--older-than", default="180d", help="e.g. 180d, 26w, 6m, 1y")
@@ -83,17 +83,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check_resources(settings: Settings, paths: list[str]) -> int:
-    """Contacts, self-help texts, danger word lists and regions: each file to its checker."""
+    """Contacts, self-help texts, danger word lists, complaint templates and regions: each
+    file to its checker."""
     from pathlib import Path
 
+    from bot.complaints import main_check as check_complaints
     from bot.contacts import main_check as check_contacts
     from bot.danger import check_danger_paths
     from bot.regions import REGIONS_FILE, check_regions_path
     from bot.selfhelp import main_check as check_selfhelp
 
     resources = settings.resources_dir.resolve()
-    kinds: dict[str, list[str]] = {"contacts": [], "selfhelp": [], "danger": [], "regions": []}
-    defaults = [str(resources / kind) for kind in ("contacts", "selfhelp", "danger")]
+    kinds: dict[str, list[str]] = {
+        "contacts": [],
+        "selfhelp": [],
+        "danger": [],
+        "complaints": [],
+        "regions": [],
+    }
+    defaults = [str(resources / kind) for kind in ("contacts", "selfhelp", "danger", "complaints")]
     for path in paths or [*defaults, str(resources / REGIONS_FILE)]:
         resolved = Path(path).resolve()
         if resolved.name == REGIONS_FILE:
@@ -115,6 +123,8 @@ def _check_resources(settings: Settings, paths: list[str]) -> int:
         status |= check_contacts(kinds["contacts"])
     if kinds["selfhelp"]:
         status |= check_selfhelp(kinds["selfhelp"])
+    if kinds["complaints"]:
+        status |= check_complaints(kinds["complaints"])
     if kinds["danger"]:
         problems = check_danger_paths([Path(p) for p in kinds["danger"]])
         for problem in problems:

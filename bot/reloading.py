@@ -45,10 +45,12 @@ class FilesWatcher:
         interval: float = 2.0,
         *,
         loaded: bool = True,
+        suffixes: tuple[str, ...] = SUFFIXES,
     ) -> None:
         """`loaded`: `current` was read from the files just now (at start-up), so a change is
         whatever differs from them; else the first look loads them."""
         self.path = path
+        self.suffixes = suffixes
         self.current = current
         self.interval = interval
         self._load = load
@@ -120,7 +122,7 @@ class FilesWatcher:
 
     def _snapshot(self) -> Snapshot:
         if self.path.is_dir():
-            paths = sorted(p for p in self.path.rglob("*") if p.suffix in SUFFIXES)
+            paths = sorted(p for p in self.path.rglob("*") if p.suffix in self.suffixes)
         else:
             paths = [self.path]
         entries = []
