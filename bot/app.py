@@ -27,6 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import dialogs
 from bot import dialog_ids
 from bot.alerts import OperatorAlerts
+from bot.complaints import ComplaintTemplates, TemplatesError, load_templates
+from bot.complaints.templates import SUFFIX as TEMPLATE_SUFFIX
 from bot.config import LANGUAGES, Settings
 from bot.contacts import ContactBook, ContactsWatcher
 from bot.contacts import load_paths as load_contacts
@@ -49,6 +51,9 @@ from dialogs.danger import DangerMiddleware
 from dialogs.operators.cards import CaseCards
 
 logger = logging.getLogger(__name__)
+
+COMPLAINTS = "complaints"
+"""resources/complaints: the complaint templates, one folder per country."""
 
 
 @dataclass
@@ -85,6 +90,7 @@ class Content:
     selfhelp: SelfHelp
     danger: DangerDetector
     regions: Regions
+    complaints: ComplaintTemplates
     hours: OperatorHours
 
 
@@ -106,6 +112,10 @@ def load_resources(settings: Settings) -> Content:
     except RegionsError as error:
         problems += error.problems
     try:
+        complaints = load_templates(settings.resources_dir / COMPLAINTS)
+    except TemplatesError as error:
+        problems += map(str, error.problems)
+    try:
         hours = OperatorHours.parse(
             settings.operators_hours, settings.operators_timezone, settings.operators_holidays
         )
@@ -113,7 +123,7 @@ def load_resources(settings: Settings) -> Content:
         problems.append(str(error))
     if problems or contacts.book is None:
         raise ResourcesError(problems)
-    return Content(contacts.book, selfhelp, danger, regions, hours)
+    return Content(contacts.book, selfhelp, danger, regions, complaints, hours)
 
 
 def create_dispatcher(
@@ -197,6 +207,14 @@ def create_dispatcher(
             alerts.files_broken,
             settings.contacts_reload_seconds,
         ),
+        FilesWatcher(
+            settings.resources_dir / COMPLAINTS,
+            content.complaints,
+            load_templates,
+            alerts.files_broken,
+            settings.contacts_reload_seconds,
+            suffixes=(TEMPLATE_SUFFIX,),
+        ),
     ]
     resources = Resources(
         engine=engine,
@@ -220,6 +238,7 @@ def create_dispatcher(
         selfhelp=content.selfhelp,
         danger=content.danger,
         regions=content.regions,
+        complaints=content.complaints,
         operator_hours=content.hours,
         case_desk=desk,
     )

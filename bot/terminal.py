@@ -15,6 +15,7 @@ import contextlib
 import sys
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -32,6 +33,7 @@ Type a message and press Enter. A number presses that button of the newest scree
   :sticker :photo :voice :video :document :location :contact   send that kind of message
   :edit TEXT    edit your last text message
   :reply TEXT   reply to the bot's newest message (e.g. to the support team's answer)
+  :save [FILE]  save the newest file the bot sent (e.g. the complaint draft) to open it
   :op [TOPIC]   act as an operator in the operators' group (in that topic; :topics lists them)
   :me           be the person again
   :restart      restart the bot (the conversation continues from the database)
@@ -69,6 +71,11 @@ class Transcript:
             topic = message.get("message_thread_id")
             who = f"{who} → {self._where}" + (f", topic {topic}" if topic else ", General")
         self._write(f"┌─ {who}")
+        document = message.get("document")
+        if document is not None:
+            size = max(1, round(document.get("file_size", 0) / 1024))
+            name = document.get("file_name", "file")
+            self._write(f"│ 📄 {name} ({size} KB): type :save to keep it and open it")
         for paragraph in (message.get("text") or message.get("caption") or "").split("\n"):
             lines = textwrap.wrap(paragraph, WIDTH - 2) or [""]
             for line in lines:
@@ -148,6 +155,9 @@ async def run_chat(
             if line == ":me":
                 active = views["person"]
                 continue
+            if line.split()[0] == ":save":
+                _save_document(line, emulator, write)
+                continue
             if line == ":topics" or line.split()[0] == ":op":
                 active = views["operator"]
                 _choose_topic(line, active, emulator, write)
@@ -218,6 +228,20 @@ def _choose_topic(line: str, view: _View, emulator: Any, write: Callable[[str], 
     if not topics:
         write("      (none yet: send a request as the person first)")
     write("  · :op N writes in topic N, :op general in General; /cases lists open cases")
+
+
+def _save_document(line: str, emulator: Any, write: Callable[[str], None]) -> None:
+    """The newest document the bot sent the person, written where they say (it is theirs:
+    the offline chat is for trying the bot on one's own computer)."""
+    sent = [m for m in emulator.bot_messages(OFFLINE_USER_ID) if "document" in m.data]
+    if not sent:
+        write("  · the bot has not sent a file yet")
+        return
+    document = sent[-1].data["document"]
+    parts = line.split(maxsplit=1)
+    target = Path(parts[1] if len(parts) > 1 else document.get("file_name", "document.docx"))
+    target.write_bytes(emulator.file_content(document["file_id"]))
+    write(f"  · saved to {target.resolve()}: open it in Word or LibreOffice")
 
 
 def _operator_update(line: str, emulator: Any, view: _View) -> dict[str, Any] | None:

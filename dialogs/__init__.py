@@ -18,6 +18,7 @@ from dialogs.operators import router as operators_router
 from dialogs.selfhelp import dialog as selfhelp_dialog
 from dialogs.selfhelp import safety_plan
 from dialogs.settings import dialog as settings_dialog
+from dialogs.torture import dialog as torture_dialog
 
 
 def get_routers(operators_chat_id: int | None) -> list[Router]:
@@ -35,5 +36,6 @@ def get_routers(operators_chat_id: int | None) -> list[Router]:
         selfhelp_dialog.create_dialog(),
         safety_plan.create_dialog(),
         legal_aid_dialog.create_dialog(),
+        torture_dialog.create_dialog(),
         fallback.create_router(),
     ]

@@ -11,7 +11,6 @@ class OnboardingSG(StatesGroup):
 
 class MainSG(StatesGroup):
     menu = State()
-    soon = State()
 
 
 class SettingsSG(StatesGroup):
@@ -64,3 +63,18 @@ class LegalAidSG(StatesGroup):
     withdraw = State()
     limit = State()
     unavailable = State()
+
+
+class TortureSG(StatesGroup):
+    start = State()
+    doctor = State()
+    detained = State()
+    menu = State()
+    step = State()
+    complain = State()
+    draft = State()
+    question = State()
+    language = State()
+    summary = State()
+    edit = State()
+    sent = State()

@@ -57,6 +57,7 @@ EDITING = "editing"  # one answer being changed from the summary, then straight 
 CODE = "code"
 RETRY_AT = "retry_at"
 DANGER = "danger"  # the danger check fired on the story
+PRESET = "preset"  # the category was known when the request began (e.g. from the torture guide)
 
 SENT_TO_TEAM = N_("Sent to the team. You can write more, or go back.")
 WITHDRAWN = N_("Your request is withdrawn. The operators will no longer see your messages.")
@@ -76,6 +77,12 @@ STATUS_WORKING = N_("an operator is working on it")
 
 async def open_legal_aid(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     """From the main menu: the open case if there is one, else the explanation first."""
+    await start_legal_aid(manager)
+
+
+async def start_legal_aid(manager: DialogManager, category: str | None = None) -> None:
+    """The open case if there is one, else the explanation first. A `category` known from
+    where the person comes (the torture guidance) is not asked again."""
     data = manager.middleware_data
     desk: CaseDesk = data["case_desk"]
     if not desk.enabled:
@@ -89,7 +96,10 @@ async def open_legal_aid(callback: CallbackQuery, _button: Button, manager: Dial
     if retry_at is not None:
         await manager.start(LegalAidSG.limit, data={RETRY_AT: retry_at.isoformat()})
         return
-    await manager.start(LegalAidSG.consent)
+    if category is not None and category not in CATEGORIES:
+        raise UnknownChoiceError(category)
+    preset = {CATEGORY: category, PRESET: True} if category else None
+    await manager.start(LegalAidSG.consent, data=preset)
 
 
 async def on_start(start_data: Any, manager: DialogManager) -> None:
@@ -126,8 +136,16 @@ async def _back(manager: DialogManager, current: Any) -> None:
     if manager.dialog_data.pop(EDITING, None):
         await manager.switch_to(LegalAidSG.summary)
         return
+    if current == LegalAidSG.region and manager.dialog_data.get(PRESET):
+        await manager.switch_to(LegalAidSG.consent)  # the category was never asked
+        return
     steps = [LegalAidSG.consent, *ORDER, LegalAidSG.contact]
     await manager.switch_to(steps[steps.index(current) - 1])
+
+
+async def on_agree(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    preset = manager.dialog_data.get(PRESET) and manager.dialog_data.get(CATEGORY)
+    await manager.switch_to(LegalAidSG.region if preset else LegalAidSG.category)
 
 
 async def on_category(
@@ -297,7 +315,7 @@ async def on_send(callback: CallbackQuery, _button: Button, manager: DialogManag
         await manager.switch_to(LegalAidSG.limit)
         manager.dialog_data[RETRY_AT] = error.retry_at.isoformat()
         return
-    for key in (CATEGORY, REGION, STORY, URGENCY, PHONE, DANGER):
+    for key in (CATEGORY, REGION, STORY, URGENCY, PHONE, DANGER, PRESET):
         answers.pop(key, None)  # sent: the dialog's state keeps none of it any longer
     answers[CODE] = case.code
     await manager.switch_to(LegalAidSG.sent)
@@ -349,7 +367,8 @@ async def on_withdraw(callback: CallbackQuery, _button: Button, manager: DialogM
 
 async def consent_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     settings = dialog_manager.middleware_data["settings"]
-    return {"days": settings.case_retention_days}
+    preset = bool(dialog_manager.dialog_data.get(PRESET))
+    return {"days": settings.case_retention_days, "preset": preset, "ask_all": not preset}
 
 
 async def categories_getter(**_kwargs: Any) -> dict[str, Any]:
@@ -491,9 +510,10 @@ def create_dialog() -> Dialog:
                     "closed.\n"
                     "• You can withdraw it at any time."
                 ),
-                Tr("There are five short questions. Do you want to continue?"),
+                Tr("There are five short questions. Do you want to continue?", when="ask_all"),
+                Tr("There are four short questions. Do you want to continue?", when="preset"),
             ),
-            SwitchTo(Tr("Yes, continue"), id="agree", state=LegalAidSG.category),
+            Button(Tr("Yes, continue"), id="agree", on_click=on_agree),
             Cancel(Tr("Back", icon="◀")),
             safety_row(),
             unexpected_input(),
