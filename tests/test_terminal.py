@@ -3,6 +3,11 @@ claims it and answers, and sees the answer arrive as the person."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
+from docx import Document
+
 from bot.config import Settings
 from bot.terminal import run_chat
 
@@ -58,3 +63,37 @@ async def test_the_terminal_plays_both_the_person_and_an_operator(settings: Sett
     assert "│ Yes, I am at my sister's 2024" in transcript
     # Back as the person: the prompt is theirs again.
     assert "you> :sticker" in transcript
+
+
+async def test_the_terminal_saves_the_complaint_draft_to_open_it(
+    settings: Settings, tmp_path: Path
+) -> None:
+    target = tmp_path / "draft.docx"
+    script = iter(
+        [
+            ":save",  # nothing sent yet
+            "1",  # English
+            "1",  # Kazakhstan
+            "3",  # I was tortured or beaten by police
+            "1",  # I am safe now
+            "3",  # Prepare a complaint
+            "1",  # Start
+            "They beat me in the car 2718",
+            *["2"] * 7,  # skip the other questions
+            "2",  # English
+            "1",  # Get the document
+            f":save {target}",
+            ":quit",
+        ]
+    )
+    shown: list[str] = []
+    code = await run_chat(
+        settings, user_language="en", read=lambda _prompt: next(script), write=shown.append
+    )
+    transcript = "\n".join(shown)
+    assert code == 0
+    assert "the bot has not sent a file yet" in transcript
+    assert "📄 document.docx" in transcript
+    assert f"saved to {target}" in transcript
+    text = "\n".join(p.text for p in Document(io.BytesIO(target.read_bytes())).paragraphs)
+    assert "They beat me in the car 2718" in text
