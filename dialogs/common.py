@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.api.protocols import DialogManager as DialogManagerProtocol
@@ -66,6 +67,12 @@ async def take_notice(start_data: Any, result: Any, manager: DialogManager) -> N
     """on_process_result of a parent dialog: show the notice its sub-dialog finished with."""
     if isinstance(result, dict) and result.get(NOTICE):
         manager.dialog_data[NOTICE] = result[NOTICE]
+
+
+def current_language(manager: DialogManager) -> str:
+    """The language this update is answered in (the person's saved choice)."""
+    i18n: I18n = manager.middleware_data["i18n"]
+    return i18n.current_locale
 
 
 def paragraphs(*texts: Text) -> Multi:

@@ -35,14 +35,14 @@ FOUR_QUESTIONS = "There are four short questions. Do you want to continue?"
 
 # One answer per question, each with something no template could contain by chance.
 ANSWERS = {
-    "what_happened": "They hit me with a bottle and shouted 7731",
-    "when": "3 March, about 22:00, 7732",
-    "where": "District police station No. 7733",
-    "who": "A captain called Ruslan, badge 7734",
-    "injuries": "Broken rib, bruises 7735",
-    "medical": "City hospital, X-ray 7736",
-    "witnesses": "My cellmate Timur 7737",
-    "documents": "A certificate from the hospital 7738",
+    "what_happened": "They hit me with a bottle and shouted canary7731",
+    "when": "3 March, about 22:00, canary7732",
+    "where": "District police station No. canary7733",
+    "who": "A captain called Ruslan, badge canary7734",
+    "injuries": "Broken rib, bruises canary7735",
+    "medical": "City hospital, X-ray canary7736",
+    "witnesses": "My cellmate Timur canary7737",
+    "documents": "A certificate from the hospital canary7738",
 }
 
 
@@ -151,7 +151,7 @@ async def test_a_draft_in_the_persons_language_is_addressed_to_their_countrys_pr
             assert template.skipped[field] in marked  # a visible gap, highlighted
     # The screen after it is below the document, and the answers are gone.
     assert "document" not in chat.person.last.data
-    assert "7731" not in conversation_state(settings)
+    assert "canary7731" not in conversation_state(settings)
 
 
 async def test_a_russian_draft_for_a_person_who_reads_kyrgyz(offline: OfflineBot) -> None:
@@ -251,15 +251,15 @@ async def test_no_answer_is_left_in_the_database_or_the_log(
     await open_draft(chat, "ru", "KG")
     await answer_questions(chat, "ru", ANSWERS)
     # While the person answers, the answers are in the conversation state, encrypted.
-    assert "7731" in conversation_state(settings)
-    assert b"7731" not in stored_bytes(settings.data_dir)
+    assert "canary7731" in conversation_state(settings)
+    assert b"canary7731" not in stored_bytes(settings.data_dir)
     await chat.person.press(chat.button("ru", "Get the document", "📄"))
     texts, _ = read_docx(received_document(offline, chat))
     assert ANSWERS["who"] in "\n".join(texts)
     state = conversation_state(settings)
     log = "\n".join(record.getMessage() for record in caplog.records)
     for answer in ANSWERS.values():
-        canary = answer.split()[-1]
+        canary = answer.split()[-1]  # long enough never to appear in binary data by chance
         assert canary not in state
         assert canary.encode() not in stored_bytes(settings.data_dir)
         assert canary not in log
@@ -269,22 +269,22 @@ async def test_no_answer_is_left_in_the_database_or_the_log(
     await chat.person.press(chat.t("ru", "I was tortured or beaten by police"))
     await chat.person.press(chat.t("ru", "I am safe now"))
     await start_draft(chat, "ru")
-    await chat.person.send("Second story 7799")
+    await chat.person.send("Second story canary7799")
     assert "7799" in conversation_state(settings)
     await chat.person.press(chat.button("ru", "Exit", "✕"))
-    assert "7799" not in conversation_state(settings)
+    assert "canary7799" not in conversation_state(settings)
 
     # A third, cancelled from the summary.
     await chat.person.send("/menu")
     await chat.person.press(chat.t("ru", "I was tortured or beaten by police"))
     await chat.person.press(chat.t("ru", "I am safe now"))
     await start_draft(chat, "ru")
-    await chat.person.send("Third story 7798")
+    await chat.person.send("Third story canary7798")
     for _ in FIELDS[1:]:
         await chat.person.press(chat.button("ru", "Skip", "⏭"))
     await chat.person.press(chat.t("ru", "Cancel, delete my answers"))
     assert chat.sees("ru", "Nothing was kept: your answers are deleted.")
-    assert "7798" not in conversation_state(settings)
+    assert "canary7798" not in conversation_state(settings)
     assert not [
         m
         for m in offline.emulator.bot_messages(chat.person.user_id)
@@ -349,9 +349,9 @@ async def test_where_to_complain_lists_the_countrys_bodies_from_resources(
     shown = []
     while True:
         shown.append(chat.person.screen.text or "")
-        if chat.button("en", "Next", "▶") not in chat.person.screen.button_texts:
+        if "▶" not in chat.person.screen.button_texts:
             break
-        await chat.person.press(chat.button("en", "Next", "▶"))
+        await chat.person.press("▶")
     text = "\n".join(shown)
     entries = book.entries(country, "torture")
     assert entries

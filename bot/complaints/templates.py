@@ -28,9 +28,12 @@ from pydantic_core import PydanticCustomError
 
 from bot.config import COUNTRIES, LANGUAGES
 from bot.contacts import Problem
+from bot.contacts.phones import COUNTRY_NAMES
 from bot.contacts.problems import suggest
-from bot.contacts.schema import LANGUAGE_NAMES
-from bot.selfhelp.schema import _check_script
+
+# The same alphabet rules as every other text the service shows (no Latin letter in Kazakh,
+# Kyrgyz or Tajik, oʻ and gʻ in Uzbek), and the same way of naming a language.
+from bot.selfhelp.schema import _check_script, _language_name
 
 TEMPLATES_DIRECTORY = Path(__file__).resolve().parents[2] / "resources" / "complaints"
 SUFFIX = ".txt"
@@ -48,8 +51,6 @@ FIELDS: tuple[str, ...] = (
 """The questions of the complaint draft, in the order they are asked; a template names each
 as `{field}` and says with `?field:` what stands there when it was skipped."""
 
-COUNTRY_NAMES = {"KZ": "Kazakhstan", "KG": "Kyrgyzstan", "TJ": "Tajikistan", "UZ": "Uzbekistan"}
-
 Kind = Literal["to", "title", "item", "note", "text", "blank"]
 _PREFIXES: tuple[tuple[str, Kind], ...] = (
     ("## ", "title"),
@@ -65,7 +66,6 @@ _SKIPPED = re.compile(r"^\?([^:\s]*)\s*:(.*)$")
 class Line:
     kind: Kind
     text: str
-    number: int
 
     def parts(self) -> Iterator[tuple[str, bool]]:
         """(text, is_field) pieces: literal text and field names, in order."""
@@ -83,7 +83,6 @@ class Line:
 class Template:
     country: str
     language: str
-    path: Path
     lines: tuple[Line, ...]
     skipped: dict[str, str]
     """What the document says in place of a skipped answer, by field."""
@@ -126,10 +125,6 @@ class _Parsed:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _language_name(language: str) -> str:
-    return f"{LANGUAGE_NAMES[language]} ({language})"
-
-
 def parse_template(path: Path, country: str, language: str) -> _Parsed:
     """One template file: its lines, or every problem in it."""
     try:
@@ -159,7 +154,7 @@ def parse_template(path: Path, country: str, language: str) -> _Parsed:
         for message in _line_problems(line, language):
             problems.append(Problem(path, number, message))
         used.update(name for name in _PLACEHOLDER.findall(line) if name in FIELDS)
-        lines.append(Line(kind, line.strip() if kind != "blank" else "", number))
+        lines.append(Line(kind, line.strip()))
     end = max(len(text.splitlines()), 1)
     problems.extend(_whole_file_problems(path, end, lines, skipped, used))
     if problems:
@@ -168,7 +163,7 @@ def parse_template(path: Path, country: str, language: str) -> _Parsed:
         lines.pop()
     while lines and lines[0].kind == "blank":
         lines.pop(0)
-    return _Parsed(Template(country, language, path, tuple(lines), skipped))
+    return _Parsed(Template(country, language, tuple(lines), skipped))
 
 
 def _skipped_line(

@@ -74,19 +74,35 @@ async def entries_getter(
     category = dialog_manager.dialog_data.get(CATEGORY, "emergency")
     book = contacts.book
     screens = pages(book.entries(country, category), book, i18n.current_locale)
-    # The files may have been reloaded with fewer entries since the page was chosen.
-    page = min(int(dialog_manager.dialog_data.get(PAGE, 0)), len(screens) - 1)
-    dialog_manager.dialog_data[PAGE] = page
     return {
         "title": category_name(category),
         "country": country_names().get(country, ""),
-        "body": screens[page] or _nothing(),
+        **page_of(dialog_manager, [screen or _nothing() for screen in screens]),
+    }
+
+
+def page_of(manager: DialogManager, screens: list[str]) -> dict[str, Any]:
+    """The page of `screens` the person is on (`body`), and what the page buttons need."""
+    # The files may have been reloaded with fewer entries since the page was chosen.
+    page = min(int(manager.dialog_data.get(PAGE, 0)), len(screens) - 1)
+    manager.dialog_data[PAGE] = page
+    return {
+        "body": screens[page],
+        "first": page == 0,
         "page": page + 1,
         "pages": len(screens),
         "paged": len(screens) > 1,
         "has_prev": page > 0,
         "has_next": page < len(screens) - 1,
     }
+
+
+def page_buttons() -> Row:
+    """◀ ▶ between the pages of `page_of`."""
+    return Row(
+        Button(Const("◀"), id="prev", on_click=on_page, when="has_prev"),
+        Button(Const("▶"), id="next", on_click=on_page, when="has_next"),
+    )
 
 
 def _nothing() -> str:
@@ -149,10 +165,7 @@ def create_dialog() -> Dialog:
                 Format("{body}"),
                 Tr("Page {page} of {pages}", when="paged"),
             ),
-            Row(
-                Button(Const("◀"), id="prev", on_click=on_page, when="has_prev"),
-                Button(Const("▶"), id="next", on_click=on_page, when="has_next"),
-            ),
+            page_buttons(),
             Back(Tr("All topics", icon="◀")),
             safety_row(),
             unexpected_input(),

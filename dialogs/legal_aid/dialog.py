@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
@@ -42,7 +41,16 @@ from bot.services.cases import (
 from bot.services.casework import CaseDesk
 from bot.services.hours import COUNTRY_ZONES, OperatorHours
 from bot.services.people import PeopleService, UnknownChoiceError
-from dialogs.common import NOTICE, Notice, Tr, choices, one_of, paragraphs, safety_row
+from dialogs.common import (
+    NOTICE,
+    Notice,
+    Tr,
+    choices,
+    current_language,
+    one_of,
+    paragraphs,
+    safety_row,
+)
 from dialogs.contacts.render import always_open_block, emergency_block
 from dialogs.fallback import DANGER_SHOWN, answer_unexpected_in_window, unexpected_input
 from dialogs.operators.cards import CATEGORY_LABELS, LABELS, URGENCY_ICONS, URGENCY_LABELS
@@ -105,11 +113,6 @@ async def start_legal_aid(manager: DialogManager, category: str | None = None) -
 async def on_start(start_data: Any, manager: DialogManager) -> None:
     if isinstance(start_data, dict):
         manager.dialog_data.update(start_data)
-
-
-def _language(manager: DialogManager) -> str:
-    i18n: I18n = manager.middleware_data["i18n"]
-    return i18n.current_locale
 
 
 async def _country(manager: DialogManager) -> str | None:
@@ -306,7 +309,7 @@ async def on_send(callback: CallbackQuery, _button: Button, manager: DialogManag
     session: AsyncSession = data["session"]
     try:
         case = await desk.submit(
-            session, data["pseudonym"], callback.message.chat.id, draft, _language(manager)
+            session, data["pseudonym"], callback.message.chat.id, draft, current_language(manager)
         )
     except CaseAlreadyOpen:  # sent from another device a moment ago
         await manager.switch_to(LegalAidSG.case)
@@ -379,7 +382,7 @@ async def regions_getter(
     dialog_manager: DialogManager, regions: Regions, **_kwargs: Any
 ) -> dict[str, Any]:
     country = await _country(dialog_manager)
-    language = _language(dialog_manager)
+    language = current_language(dialog_manager)
     items = [(region.code, region.name(language)) for region in regions.for_country(country or "")]
     return {"regions": items, **_current(dialog_manager, REGION, regions)}
 
@@ -391,7 +394,7 @@ async def story_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[st
 def _current(manager: DialogManager, key: str, regions: Regions | None) -> dict[str, Any]:
     value = manager.dialog_data.get(key)
     if value and regions is not None:
-        value = regions.name(value, _language(manager)) or value
+        value = regions.name(value, current_language(manager)) or value
     return {"current": escape(value or ""), "has_current": bool(value)}
 
 
@@ -405,14 +408,14 @@ async def emergency_getter(
     dialog_manager: DialogManager, contacts: ContactsWatcher, **_kwargs: Any
 ) -> dict[str, Any]:
     country = await _country(dialog_manager) or "KZ"
-    return {"blocks": emergency_block(contacts.book, country, _language(dialog_manager))}
+    return {"blocks": emergency_block(contacts.book, country, current_language(dialog_manager))}
 
 
 async def summary_getter(
     dialog_manager: DialogManager, regions: Regions, **_kwargs: Any
 ) -> dict[str, Any]:
     answers = dialog_manager.dialog_data
-    language = _language(dialog_manager)
+    language = current_language(dialog_manager)
     region = answers.get(REGION)
     region = (regions.name(region, language) or region) if region else None
     urgency = answers.get(URGENCY) or "not_urgent"
@@ -445,7 +448,7 @@ async def sent_getter(
     operator_hours: OperatorHours,
     **_kwargs: Any,
 ) -> dict[str, Any]:
-    language = _language(dialog_manager)
+    language = current_language(dialog_manager)
     country = await _country(dialog_manager) or "KZ"
     now = datetime.now(operator_hours.zone)
     at_work = operator_hours.is_open(now)
@@ -468,7 +471,7 @@ async def case_getter(
     return {
         "code": case.code,
         "status": _(STATUS_WORKING if case.claimed_by else STATUS_WAITING),
-        "age": format_age(case.age, _language(dialog_manager)),
+        "age": format_age(case.age, current_language(dialog_manager)),
         "active": True,
         "closed": False,
     }
@@ -476,7 +479,7 @@ async def case_getter(
 
 async def limit_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     raw = dialog_manager.dialog_data.get(RETRY_AT)
-    language = _language(dialog_manager)
+    language = current_language(dialog_manager)
     when = ""
     if raw:  # in the person's own time (their country's zone)
         zone = ZoneInfo(COUNTRY_ZONES.get(await _country(dialog_manager) or "", "Asia/Almaty"))

@@ -13,7 +13,6 @@ from typing import Any
 
 from aiogram.enums import ContentType
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
@@ -32,13 +31,15 @@ from dialogs.common import (
     Tr,
     choices,
     country_names,
+    current_language,
     one_of,
     paragraphs,
     safety_row,
 )
-from dialogs.contacts.render import emergency_block, pages
+from dialogs.contacts.dialog import page_buttons, page_of
+from dialogs.contacts.render import pages
 from dialogs.fallback import answer_unexpected_in_window, unexpected_input
-from dialogs.legal_aid.dialog import start_legal_aid
+from dialogs.legal_aid.dialog import emergency_getter, start_legal_aid
 from dialogs.states import TortureSG
 from dialogs.torture.texts import QUESTIONS, SHORT, STEPS
 
@@ -65,15 +66,13 @@ async def _country(manager: DialogManager) -> str:
     return await people.country_of(data["pseudonym"]) or "KZ"
 
 
-def _language(manager: DialogManager) -> str:
-    i18n: I18n = manager.middleware_data["i18n"]
-    return i18n.current_locale
-
-
 def _answers(manager: DialogManager) -> dict[str, str | None]:
-    answers = manager.dialog_data.setdefault(ANSWERS, {})
-    assert isinstance(answers, dict)
-    return answers
+    """The answers given so far (read only: a screen shown changes nothing)."""
+    return dict(manager.dialog_data.get(ANSWERS) or {})
+
+
+def _keep_answer(manager: DialogManager, answer: str | None) -> None:
+    manager.dialog_data[ANSWERS] = {**_answers(manager), _field(manager): answer}
 
 
 # ---- a lawyer, from every screen ---------------------------------------------------------------
@@ -129,37 +128,13 @@ async def on_complain(callback: CallbackQuery, _button: Button, manager: DialogM
     await manager.switch_to(TortureSG.complain)
 
 
-async def on_page(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    step = 1 if button.widget_id == "page_next" else -1
-    manager.dialog_data[PAGE] = max(0, int(manager.dialog_data.get(PAGE, 0)) + step)
-
-
 async def complain_getter(
     dialog_manager: DialogManager, contacts: ContactsWatcher, **_kwargs: Any
 ) -> dict[str, Any]:
     country = await _country(dialog_manager)
     book = contacts.book
-    screens = pages(book.entries(country, "torture"), book, _language(dialog_manager))
-    # The files may have been reloaded with fewer entries since the page was chosen.
-    page = min(int(dialog_manager.dialog_data.get(PAGE, 0)), len(screens) - 1)
-    dialog_manager.dialog_data[PAGE] = page
-    return {
-        "country": country_names()[country],
-        "body": screens[page],
-        "first": page == 0,
-        "page": page + 1,
-        "pages": len(screens),
-        "paged": len(screens) > 1,
-        "has_prev": page > 0,
-        "has_next": page < len(screens) - 1,
-    }
-
-
-async def emergency_getter(
-    dialog_manager: DialogManager, contacts: ContactsWatcher, **_kwargs: Any
-) -> dict[str, Any]:
-    country = await _country(dialog_manager)
-    return {"numbers": emergency_block(contacts.book, country, _language(dialog_manager))}
+    screens = pages(book.entries(country, "torture"), book, current_language(dialog_manager))
+    return {"country": country_names()[country], **page_of(dialog_manager, screens)}
 
 
 # ---- the complaint draft -----------------------------------------------------------------------
@@ -186,7 +161,7 @@ async def _next_question(manager: DialogManager) -> None:
         return
     if DOC_LANGUAGE in manager.dialog_data:
         await manager.switch_to(TortureSG.summary)
-    elif _language(manager) == "ru":
+    elif current_language(manager) == "ru":
         manager.dialog_data[DOC_LANGUAGE] = "ru"
         await manager.switch_to(TortureSG.summary)
     else:
@@ -199,12 +174,12 @@ async def on_answer(message: Message, _widget: Any, manager: DialogManager) -> N
         return
     manager.show_mode = ShowMode.DELETE_AND_SEND
     text = (message.text or "").strip()[:MAX_ANSWER]
-    _answers(manager)[_field(manager)] = text or None
+    _keep_answer(manager, text or None)
     await _next_question(manager)
 
 
 async def on_skip(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    _answers(manager)[_field(manager)] = None
+    _keep_answer(manager, None)
     await _next_question(manager)
 
 
@@ -239,14 +214,14 @@ async def question_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
 
 
 async def language_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
-    own = _language(dialog_manager)
+    own = current_language(dialog_manager)
     return {"languages": [("ru", LANGUAGE_NAMES["ru"]), (own, LANGUAGE_NAMES[own])]}
 
 
 async def on_doc_language(
     callback: CallbackQuery, _widget: Any, manager: DialogManager, language: str
 ) -> None:
-    if language not in ("ru", _language(manager)):
+    if language not in ("ru", current_language(manager)):
         raise UnknownChoiceError(language)
     manager.dialog_data[DOC_LANGUAGE] = language
     manager.dialog_data.pop(EDITING, None)
@@ -277,7 +252,7 @@ async def summary_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     return {
         "rows": "\n".join(rows),
         "doc_language": LANGUAGE_NAMES.get(language, LANGUAGE_NAMES["ru"]),
-        "can_choose": _language(dialog_manager) != "ru",
+        "can_choose": current_language(dialog_manager) != "ru",
         "fields": [(field, _(SHORT[field])) for field in FIELDS],
         "file_name": FILE_NAME,
     }
@@ -305,7 +280,7 @@ async def on_get_document(
         raise UnknownChoiceError("message")
     templates: ComplaintTemplates = manager.middleware_data["complaints"]
     language = manager.dialog_data.get(DOC_LANGUAGE, "ru")
-    if language not in ("ru", _language(manager)):
+    if language not in ("ru", current_language(manager)):
         language = "ru"
     template = templates.get(await _country(manager), language)
     document = build_document(template, _answers(manager))
@@ -367,7 +342,7 @@ def create_dialog() -> Dialog:
         Window(
             paragraphs(
                 Tr("If you need a doctor now, call:", icon="🆘", bold=True),
-                Format("{numbers}"),
+                Format("{blocks}"),
                 Tr(
                     "Tell the doctor how you got the injuries, and ask them to write down "
                     "every injury and every pain. Ask for a copy of the record."
@@ -446,12 +421,7 @@ def create_dialog() -> Dialog:
                 Format("{body}"),
                 Tr("Page {page} of {pages}", when="paged"),
             ),
-            Row(
-                Button(
-                    Tr("Previous", icon="◀"), id="page_prev", on_click=on_page, when="has_prev"
-                ),
-                Button(Tr("Next", icon="▶"), id="page_next", on_click=on_page, when="has_next"),
-            ),
+            page_buttons(),
             Button(Tr("Prepare a complaint"), id="draft", on_click=on_draft_intro),
             _to_menu(),
             *footer(),
