@@ -45,6 +45,9 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    """When the person last used the bot, to the day (written at most once a day): profiles
+    unused for PROFILE_RETENTION_DAYS are deleted with their safety plan."""
 
 
 class FsmRecord(Base):
@@ -114,3 +117,29 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class ChatMessage(Base):
+    """A message in a private chat (the person's or the bot's), so Exit can delete it. Only
+    what deleting needs: the chat as a keyed hash (the raw id comes with the Exit press), the
+    message id and when it was sent. Never any content. Telegram lets a bot delete messages
+    of a private chat for 48 hours; older rows are useless and purged."""
+
+    __tablename__ = "chat_messages"
+
+    chat_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class PersonBlock(Base):
+    """A person operators blocked from sending requests (abuse), by pseudonym only. Kept apart
+    from `users` on purpose: Forget me must not be a way round a block. Holds no content: a
+    reason from a short list, who (an operator's pseudonym) and when."""
+
+    __tablename__ = "person_blocks"
+
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    blocked_by: Mapped[str] = mapped_column(String(64))
+    blocked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
