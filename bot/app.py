@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import dialogs
 from bot import dialog_ids
 from bot.alerts import OperatorAlerts
+from bot.chat_journal import ChatJournal
 from bot.complaints import ComplaintTemplates, TemplatesError, load_templates
 from bot.complaints.templates import SUFFIX as TEMPLATE_SUFFIX
 from bot.config import LANGUAGES, Settings
@@ -37,6 +38,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.i18n import N_, PersonLocaleMiddleware, create_i18n
 from bot.middlewares.database import DatabaseMiddleware
+from bot.middlewares.journal import JournalMiddleware, JournalRequests
 from bot.operators_chat import check_operators_chat
 from bot.outbox import Outbox, OutboxWorker
 from bot.regions import REGIONS_FILE, Regions, RegionsError, load_regions
@@ -70,6 +72,7 @@ class Resources:
     cipher: Cipher
     desk: CaseDesk
     watchers: list[FilesWatcher]
+    journal: ChatJournal
     worker: OutboxWorker | None = None  # needs the Bot, so it is made at startup
 
 
@@ -227,6 +230,7 @@ def create_dispatcher(
         cipher=cipher,
         desk=desk,
         watchers=watchers,
+        journal=ChatJournal(pseudonymizer, sessions),
     )
 
     dp = Dispatcher(
@@ -245,6 +249,8 @@ def create_dispatcher(
     # Runs inside aiogram's own FSM middleware and before every router's middlewares, so the
     # person's saved language is known when the locale is chosen.
     dp.update.outer_middleware(DatabaseMiddleware(sessions, pseudonymizer, cipher))
+    # Inside it: every message of a private chat is noted, so Exit can delete the chat.
+    dp.update.outer_middleware(JournalMiddleware(resources.journal))
     # Danger first: checked before any handler of any flow sees the message (inner middleware,
     # so it runs once the message has a handler, with the person's language already set).
     dp.message.middleware(DangerMiddleware())
@@ -263,6 +269,9 @@ def create_dispatcher(
 
 async def _on_startup(bot: Bot, resources: Resources) -> None:
     await upgrade_to_head(resources.engine)
+    # Every message the bot sends to a private chat is noted, whoever sends it.
+    bot.session.middleware(JournalRequests(resources.journal))
+    await resources.journal.start()
     desk = resources.desk
     resources.worker = OutboxWorker(
         resources.sessions,
@@ -282,6 +291,7 @@ async def _on_startup(bot: Bot, resources: Resources) -> None:
 
 
 async def _on_shutdown(resources: Resources) -> None:
+    await resources.journal.stop()
     await resources.contacts.stop()
     for watcher in resources.watchers:
         await watcher.stop()
@@ -298,6 +308,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", N_("What this bot is and how it works")),
     ("language", N_("Change language")),
     ("country", N_("Change country")),
+    ("privacy", N_("What do you keep about me?")),
+    ("forget", N_("Forget me: erase everything")),
+    ("exit", N_("Close and clear this chat")),
 )
 
 

@@ -10,17 +10,28 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.i18n import N_
 from bot.services.people import Person
-from dialogs.common import MODE, MODE_CHANGE, MODE_ONBOARDING, RETURN, RETURN_MENU
+from dialogs.common import (
+    MODE,
+    MODE_CHANGE,
+    MODE_ONBOARDING,
+    RETURN,
+    RETURN_MENU,
+    hide_conversation,
+)
 from dialogs.states import MainSG, OnboardingSG
 
 HELP = N_(
     "This bot supports people who have lived through violence, torture or other abuse "
     "in Kazakhstan, Kyrgyzstan, Tajikistan and Uzbekistan.\n\n"
     "It is anonymous and free. We do not see your name, username or phone number, "
-    "and we keep only your choice of language and country.\n\n"
+    "and we keep only your language, your country and what you choose to save. "
+    "/privacy shows all of it.\n\n"
     "/menu — main menu\n"
     "/language — change language\n"
     "/country — change country\n"
+    "/privacy — what we keep about you\n"
+    "/forget — erase everything about you\n"
+    "/exit — close and clear this chat\n"
     "/help — this message\n\n"
     "To close the conversation at any moment, press ✕ Exit."
 )
@@ -80,6 +91,10 @@ async def show_again_or_start(manager: DialogManager, person: Person | None) -> 
         await start_main(manager, person)
 
 
+async def cmd_exit(message: Message, dialog_manager: DialogManager) -> None:
+    await hide_conversation(dialog_manager, message.chat.id)
+
+
 def create_router() -> Router:
     router = Router(name="commands")
     router.message.filter(F.chat.type == "private")
@@ -88,4 +103,5 @@ def create_router() -> Router:
     router.message.register(cmd_help, Command("help"))
     router.message.register(cmd_language, Command("language"))
     router.message.register(cmd_country, Command("country"))
+    router.message.register(cmd_exit, Command("exit"))
     return router

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import CallbackQuery, Message
+from aiogram import Bot
+from aiogram.types import CallbackQuery, ReplyKeyboardRemove
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode
@@ -13,6 +14,8 @@ from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.kbd import Button, Row, Select, Start
 from aiogram_dialog.widgets.text import Format, Multi, Text
 
+from bot.chat_journal import ChatJournal, delete_all
+from bot.selfhelp import SelfHelp
 from bot.services.people import UnknownChoiceError
 
 # Start data keys shared by the flows.
@@ -89,12 +92,41 @@ def country_names() -> dict[str, str]:
     }
 
 
-async def on_exit(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    """Close every flow and leave a neutral line instead of the screen that was open."""
+def exit_message(selfhelp: SelfHelp, language: str) -> str:
+    """The neutral line left after Exit: NGO staff write it in resources/selfhelp/exit.yaml."""
+    if selfhelp.exit_message is not None:
+        return selfhelp.exit_message[language]
+    return _("Closed. Send /start whenever you want.")
+
+
+async def hide_conversation(manager: DialogManager, chat_id: int) -> None:
+    """Exit: close every flow (its typed answers go with the conversation state), delete every
+    message of the chat Telegram still lets the bot delete, and leave one neutral line."""
+    data = manager.middleware_data
+    journal: ChatJournal = data["journal"]
+    bot: Bot = data["bot"]
     await manager.reset_stack(remove_keyboard=False)
     manager.show_mode = ShowMode.NO_UPDATE
-    if isinstance(callback.message, Message):
-        await callback.message.edit_text(_("Closed. Send /start whenever you want."))
+    ids = await journal.take(data["session"], chat_id)
+    await delete_all(chat_id, ids, _deleter(bot))
+    await bot.send_message(
+        chat_id,
+        exit_message(data["selfhelp"], current_language(manager)),
+        parse_mode=None,
+        reply_markup=ReplyKeyboardRemove(),
+    )
+
+
+def _deleter(bot: Bot) -> Any:
+    async def delete(chat_id: int, ids: list[int]) -> None:
+        await bot.delete_messages(chat_id, ids)
+
+    return delete
+
+
+async def on_exit(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    if callback.message is not None:
+        await hide_conversation(manager, callback.message.chat.id)
 
 
 def exit_button() -> Button:

@@ -151,16 +151,14 @@ async def test_the_torture_guidance_opens_and_leads_back_to_the_menu(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-async def test_exit_closes_the_screen_and_any_message_reopens(
+async def test_exit_empties_the_chat_and_any_message_reopens(
     offline: OfflineBot, language: str
 ) -> None:
     chat = Chat(offline, language_code=language)
     await chat.onboard(language)
-    screen_id = chat.person.screen.message_id
     await chat.person.press(chat.button(language, "Exit", "✕"))
-    closed = offline.emulator.message(chat.person.user_id, screen_id)
-    assert closed.buttons == []
-    assert closed.text == chat.t(language, "Closed. Send /start whenever you want.")
+    left = offline.emulator.visible_messages(chat.person.user_id)
+    assert [m.text for m in left] == [offline.dp["selfhelp"].exit_message[language]]
     await chat.person.send("hi")
     assert chat.sees(language, HOW_CAN_I_HELP)
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.selfhelp.schema import Checkin, Exercise, Feeling, Topic
+from bot.selfhelp.schema import Checkin, Exercise, ExitMessage, Feeling, Topic
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,10 @@ class SelfHelp:
         exercises: Sequence[Exercise],
         topics: Sequence[Topic],
         where: dict[str, tuple[Path, int]],
+        exit_message: ExitMessage | None = None,
     ) -> None:
         self.checkin = checkin
+        self.exit_message = exit_message
         self._feelings = {feeling.id: feeling for feeling in checkin.feelings}
         self._exercises = {exercise.id: exercise for exercise in exercises}
         self._topics = {topic.id: topic for topic in topics}

@@ -65,6 +65,7 @@ def load_paths(paths: Sequence[Path]) -> LoadResult:
     for result in results:
         problems.extend(result.problems)
     problems.extend(_checkin_once(results, files))
+    problems.extend(_exit_message_at_most_once(results))
     problems.extend(_duplicate_ids(results))
     problems.extend(_unknown_references(results))
     order = {path: index for index, path in enumerate(files)}
@@ -119,7 +120,10 @@ def read_file(path: Path) -> FileResult:
     )
     if not isinstance(doc.data, dict) or not doc.data:
         what = "the file is empty" if not doc.data else "the file is not a block of fields"
-        message = f"{what}: it must have `checkin:`, `exercises:` or `topics:` at the top"
+        message = (
+            f"{what}: it must have `checkin:`, `exercises:`, `topics:` or `exit_message:` "
+            "at the top"
+        )
         result.problems.append(Problem(path, 1, message))
         return result
     try:
@@ -168,6 +172,22 @@ def _checkin_once(results: list[FileResult], files: list[Path]) -> list[Problem]
             path,
             doc.line(("checkin",)),
             f"`checkin:` is already in {first}: keep one check-in in one file",
+        )
+        for path, doc in found[1:]
+    ]
+
+
+def _exit_message_at_most_once(results: list[FileResult]) -> list[Problem]:
+    found = [(path, doc) for path, doc in _readable(results) if "exit_message" in doc.data]
+    if len(found) < 2:
+        return []
+    first_path, first_doc = found[0]
+    first = f"{first_path}:{first_doc.line(('exit_message',))}"
+    return [
+        Problem(
+            path,
+            doc.line(("exit_message",)),
+            f"`exit_message:` is already in {first}: keep it in one file",
         )
         for path, doc in found[1:]
     ]
@@ -240,6 +260,7 @@ def _feeling_references(
 
 def _selfhelp(results: list[FileResult]) -> SelfHelp:
     checkin = None
+    exit_message = None
     exercises: list[Exercise] = []
     topics: list[Topic] = []
     where: dict[str, tuple[Path, int]] = {}
@@ -247,10 +268,11 @@ def _selfhelp(results: list[FileResult]) -> SelfHelp:
         assert result.content is not None and result.doc is not None
         content, doc = result.content, result.doc
         checkin = checkin or content.checkin
+        exit_message = exit_message or content.exit_message
         exercises.extend(content.exercises)
         topics.extend(content.topics)
         for kind in ("feelings", *_KINDS):
             for index, item in _items(doc, kind):
                 where[str(item["id"])] = (result.path, doc.line(_path(kind, index)))
     assert checkin is not None  # _checkin_once reported its absence
-    return SelfHelp(checkin, exercises, topics, where)
+    return SelfHelp(checkin, exercises, topics, where, exit_message)

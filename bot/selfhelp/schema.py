@@ -227,6 +227,16 @@ class ClosingLine(LocalText):
     max_length: ClassVar[int] = MAX_CLOSING
 
 
+class ExitMessage(LocalText):
+    """The one line left in the chat after Exit or Forget me. Whoever picks up the phone may
+    read it: no word about violence, help, police, lawyers or feelings. Plain text, one line,
+    at most 120 characters."""
+
+    max_length: ClassVar[int] = 120
+    html: ClassVar[bool] = False
+    one_line: ClassVar[bool] = True
+
+
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Id = Annotated[
     str,
@@ -349,6 +359,11 @@ class SelfHelpFile(BaseModel):
     )
 
     checkin: Checkin | None = None
+    exit_message: ExitMessage | None = Field(
+        default=None,
+        description="The neutral line left in the chat after Exit (in one file only). "
+        "It must not mention violence or help: someone else may read it.",
+    )
     exercises: list[Exercise] = []
     topics: list[Topic] = []
 
