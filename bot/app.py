@@ -47,6 +47,7 @@ from bot.security import Cipher, load_or_create_keys
 from bot.selfhelp import SelfHelp, SelfHelpError, load_selfhelp
 from bot.services.casework import CaseDesk, DeskThreads
 from bot.services.hours import HoursError, OperatorHours
+from bot.services.privacy import Privacy
 from bot.storage import EncryptedRedisStorage, PseudonymousKeyBuilder, SqlStorage
 from dialogs import errors
 from dialogs.danger import DangerMiddleware
@@ -232,6 +233,7 @@ def create_dispatcher(
         watchers=watchers,
         journal=ChatJournal(pseudonymizer, sessions),
     )
+    privacy = Privacy(desk, resources.journal)
 
     dp = Dispatcher(
         storage=storage,
@@ -245,6 +247,7 @@ def create_dispatcher(
         complaints=content.complaints,
         operator_hours=content.hours,
         case_desk=desk,
+        privacy=privacy,
     )
     # Runs inside aiogram's own FSM middleware and before every router's middlewares, so the
     # person's saved language is known when the locale is chosen.

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
         default=90, ge=1, description="A closed case is deleted this many days after closing"
     )
 
+    profile_retention_days: int = Field(
+        default=180,
+        ge=1,
+        description="A profile (language, country) and safety plan unused this long are deleted",
+    )
+
     encryption_keys: SecretStr | None = Field(
         default=None,
         description=(

@@ -248,18 +248,38 @@ class Outbox:
         text: str,
         kind: str,
         reply_markup: dict[str, Any] | InlineKeyboardMarkup | None = None,
+        message_id: int | None = None,
     ) -> int:
         """Change the text and buttons of the message `Threads.message_of(key)` names (a case
         card), in `session`'s transaction; queued behind the chat's other messages, so the
-        message exists by then. Nothing to edit, or nothing changed, is not an error."""
+        message exists by then. Nothing to edit, or nothing changed, is not an error.
+        `message_id`: edit this message instead (its case is about to be deleted)."""
         payload = {
             "method": EDIT_MESSAGE,
             "chat_id": chat_id,
             "message_of": key,
+            "message_id": message_id,
             "text": text,
             "reply_markup": _markup(reply_markup),
         }
         return await self._add(session, payload, chat_id=chat_id, kind=kind, ref=key)
+
+    async def drop_pending(
+        self, session: AsyncSession, *, chat_id: int | None = None, ref: str | None = None
+    ) -> int:
+        """Delete the messages still waiting for `chat_id`, or about `ref`, in `session`'s
+        transaction (a person who left or asked to be forgotten); how many."""
+        if (chat_id is None) == (ref is None):
+            raise ValueError("give chat_id or ref")
+        where = (
+            OutboxMessage.chat_key == self.chat_key(chat_id)
+            if chat_id is not None
+            else OutboxMessage.ref == ref
+        )
+        result = await session.execute(
+            delete(OutboxMessage).where(where, OutboxMessage.status == PENDING)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def _add(
         self,
@@ -588,7 +608,9 @@ class OutboxWorker:
         if (method != SEND_MESSAGE or thread_key) and self._threads is None:
             await self._failed(claim, "a forum topic message, but the worker has no Threads")
             return False
-        if method == EDIT_MESSAGE and self._threads is not None:
+        if method == EDIT_MESSAGE and message.get("message_id"):
+            edited_id = int(message["message_id"])
+        elif method == EDIT_MESSAGE and self._threads is not None:
             edited_id = await self._threads.message_of(message["message_of"])
             if edited_id is None:  # the message was never sent or is gone: nothing to change
                 await self._finish(claim, SENT, None)

@@ -15,6 +15,7 @@ from dialogs.legal_aid import replies as legal_aid_replies
 from dialogs.menu import dialog as menu_dialog
 from dialogs.onboarding import dialog as onboarding_dialog
 from dialogs.operators import router as operators_router
+from dialogs.privacy import dialog as privacy_dialog
 from dialogs.selfhelp import dialog as selfhelp_dialog
 from dialogs.selfhelp import safety_plan
 from dialogs.settings import dialog as settings_dialog
@@ -31,6 +32,7 @@ def get_routers(operators_chat_id: int | None) -> list[Router]:
         onboarding_dialog.create_dialog(),
         menu_dialog.create_dialog(),
         settings_dialog.create_dialog(),
+        privacy_dialog.create_dialog(),
         contacts_dialog.create_dialog(),
         contacts_dialog.create_emergency_dialog(),
         selfhelp_dialog.create_dialog(),

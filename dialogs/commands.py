@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
-from aiogram.types import Message
+from aiogram.filters import KICKED, ChatMemberUpdatedFilter, Command, CommandStart
+from aiogram.fsm.state import State
+from aiogram.types import ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
+from bot.services.casework import CaseDesk
 from bot.services.people import Person
 from dialogs.common import (
     MODE,
@@ -18,7 +21,7 @@ from dialogs.common import (
     RETURN_MENU,
     hide_conversation,
 )
-from dialogs.states import MainSG, OnboardingSG
+from dialogs.states import MainSG, OnboardingSG, PrivacySG
 
 HELP = N_(
     "This bot supports people who have lived through violence, torture or other abuse "
@@ -95,6 +98,28 @@ async def cmd_exit(message: Message, dialog_manager: DialogManager) -> None:
     await hide_conversation(dialog_manager, message.chat.id)
 
 
+async def cmd_privacy(message: Message, dialog_manager: DialogManager) -> None:
+    await _open_privacy(dialog_manager, PrivacySG.kept)
+
+
+async def cmd_forget(message: Message, dialog_manager: DialogManager) -> None:
+    await _open_privacy(dialog_manager, PrivacySG.forget)
+
+
+async def _open_privacy(manager: DialogManager, state: State) -> None:
+    """Back leads to the main menu (the dialog was not opened from a screen)."""
+    await manager.start(
+        state, data={RETURN: RETURN_MENU}, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
+    )
+
+
+async def on_bot_blocked(
+    update: ChatMemberUpdated, session: AsyncSession, pseudonym: str, case_desk: CaseDesk
+) -> None:
+    """The person blocked the bot: nothing more goes to them; operators see it on the card."""
+    await case_desk.person_left(session, pseudonym, update.chat.id)
+
+
 def create_router() -> Router:
     router = Router(name="commands")
     router.message.filter(F.chat.type == "private")
@@ -104,4 +129,9 @@ def create_router() -> Router:
     router.message.register(cmd_language, Command("language"))
     router.message.register(cmd_country, Command("country"))
     router.message.register(cmd_exit, Command("exit"))
+    router.message.register(cmd_privacy, Command("privacy"))
+    router.message.register(cmd_forget, Command("forget"))
+    router.my_chat_member.register(
+        on_bot_blocked, F.chat.type == "private", ChatMemberUpdatedFilter(KICKED)
+    )
     return router

@@ -17,6 +17,11 @@ class SettingsSG(StatesGroup):
     menu = State()
 
 
+class PrivacySG(StatesGroup):
+    kept = State()
+    forget = State()
+
+
 class ContactsSG(StatesGroup):
     overview = State()
     entries = State()

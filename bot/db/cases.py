@@ -107,6 +107,8 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """The person blocked the bot (nothing reaches them); cleared when they write again."""
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -149,6 +151,14 @@ class CaseRepository:
         return await self._one(
             select(Case).where(Case.pseudonym == pseudonym, Case.status.in_(ACTIVE_STATUSES))
         )
+
+    async def all_for(self, pseudonym: str) -> list[Case]:
+        return list(await self._session.scalars(select(Case).where(Case.pseudonym == pseudonym)))
+
+    async def delete_all_for(self, pseudonym: str) -> int:
+        """Delete every case of the person with its trail (case_events cascade)."""
+        result = await self._session.execute(delete(Case).where(Case.pseudonym == pseudonym))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def code_taken(self, code: str) -> bool:
         found = await self._session.scalar(select(Case.id).where(Case.code == code))

@@ -357,6 +357,8 @@ class CaseView:
     outcome: str | None
     created_at: datetime
     age: timedelta
+    left: bool = False
+    """The person blocked the bot: nothing the operators write reaches them."""
 
     @property
     def is_active(self) -> bool:
@@ -465,6 +467,29 @@ class CaseService:
         await self._cases.record(row.id, PERSON, "withdrawn", now)
         return self._view(changed, now)
 
+    async def person_left(self, pseudonym: str) -> CaseView | None:
+        """The person blocked the bot: their active case (None without one) is marked, so
+        operators know answers cannot reach them. The case stays open: they may come back."""
+        row = await self._cases.active_for(pseudonym)
+        if row is None or row.left_at is not None:
+            return None
+        now = self._now()
+        row.left_at = now
+        row.chat = None  # nothing goes to them; writing again brings it back
+        row.updated_at = now
+        await self._cases.record(row.id, PERSON, "left", now)
+        return self._view(row, now)
+
+    async def all_for(self, pseudonym: str) -> list[CaseView]:
+        """Every case of the person that is still kept, newest first."""
+        rows = await self._cases.all_for(pseudonym)
+        views = [self._view(row) for row in rows]
+        return sorted(views, key=lambda view: view.created_at, reverse=True)
+
+    async def erase_all(self, pseudonym: str) -> int:
+        """Forget me: delete every case of the person, content and trail; how many."""
+        return await self._cases.delete_all_for(pseudonym)
+
     async def person_wrote(self, pseudonym: str, chat_id: int) -> CaseView | None:
         """The person wrote to their active case (None when they have none): record it, and
         keep their chat id again if the case was reopened since they last wrote."""
@@ -475,6 +500,7 @@ class CaseService:
         now = self._now()
         if row.chat is None:
             row.chat = self._cipher.encrypt(str(chat_id))
+        row.left_at = None  # they are back
         row.updated_at = now
         await self._cases.record(row.id, PERSON, "person_wrote", now)
         return self._view(row, now)
@@ -687,6 +713,7 @@ class CaseService:
             outcome=row.outcome,
             created_at=created_at,
             age=as_utc(now or self._now()) - created_at,
+            left=row.left_at is not None,
         )
 
 

@@ -74,6 +74,12 @@ class CaseTexts(Protocol):
 
     def undeliverable(self, case: CaseView) -> str: ...
 
+    def person_left(self, case: CaseView) -> str: ...
+
+    def person_erased(self, case: CaseView) -> str: ...
+
+    def erased_card(self, case: CaseView) -> str: ...
+
     def to_person(self, case: CaseView, text: str) -> list[str]: ...
 
     def closed_for_person(self, case: CaseView) -> str: ...
@@ -212,11 +218,15 @@ class CaseDesk:
     ) -> CaseView | None:
         """What the person wrote to their active case goes to its topic; None without one.
         `danger`: the danger check fired on it (the person was shown the emergency numbers)."""
-        case = await self.cases(session).person_wrote(pseudonym, chat_id)
+        cases = self.cases(session)
+        before = await cases.active_for(pseudonym)
+        case = await cases.person_wrote(pseudonym, chat_id)
         if case is None:
             return None
         for part in self.texts.person_wrote(case, text, danger):
             await self._to_topic(session, case, part, "person_wrote")
+        if before is not None and before.left:  # back after blocking the bot
+            await self._refresh_card(session, case)
         return case
 
     async def withdraw(self, session: AsyncSession, pseudonym: str) -> CaseView | None:
@@ -225,6 +235,48 @@ class CaseDesk:
             await self._to_topic(session, case, self.texts.person_withdrew(case), "case_event")
             await self._refresh_card(session, case)
         return case
+
+    async def person_left(self, session: AsyncSession, pseudonym: str, chat_id: int) -> None:
+        """The person blocked the bot: nothing waiting is sent to them any more, and the card
+        of their open case says answers cannot reach them."""
+        await self._outbox.drop_pending(session, chat_id=chat_id)
+        case = await self.cases(session).person_left(pseudonym)
+        if case is not None and self.enabled:
+            await self._to_topic(session, case, self.texts.person_left(case), "case_event")
+            await self._refresh_card(session, case)
+
+    async def erase(self, session: AsyncSession, pseudonym: str, chat_id: int) -> int:
+        """Forget me: every case of the person is deleted with what they typed. Operators see
+        that the request was withdrawn and erased: the card loses its details. Messages still
+        waiting (to the person, or about their cases) are dropped. How many cases went."""
+        cases = self.cases(session)
+        await self._outbox.drop_pending(session, chat_id=chat_id)
+        kept = await cases.all_for(pseudonym)
+        for case in kept:
+            await self._outbox.drop_pending(session, ref=_key(case.code))
+            if not self.enabled or case.topic_id is None:
+                continue  # the operators never saw it (its topic was still to be made)
+            if case.card_message_id is not None:
+                await self._outbox.enqueue_edit(
+                    session,
+                    chat_id=self._ops_chat(),
+                    key=_key(case.code),
+                    text=self.texts.erased_card(case),
+                    kind="case_card_edit",
+                    message_id=case.card_message_id,
+                )
+            await self._outbox.enqueue(
+                session,
+                chat_id=self._ops_chat(),
+                text=self.texts.person_erased(case),
+                kind="case_event",
+                message_thread_id=case.topic_id,
+            )
+        await cases.erase_all(pseudonym)
+        return len(kept)
+
+    async def kept_for(self, session: AsyncSession, pseudonym: str) -> list[CaseView]:
+        return await self.cases(session).all_for(pseudonym)
 
     # ---- the operators ---------------------------------------------------------------------
 

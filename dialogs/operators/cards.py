@@ -178,6 +178,7 @@ class CaseCards:
         t = self.t
         rows = [
             f"📁 <b>{t(LABELS['Case'])} {case.code}</b> · {self.status(case)}",
+            *([f"<b>{t(LEFT_STATUS)}</b>"] if case.left and case.is_active else []),
             *([f"🆘 <b>{t(DANGER_NOTE)}</b>"] if case.danger else []),
             f"{t(LABELS['About'])}: {t(CATEGORY_LABELS[case.category])}",
             f"{t(LABELS['Country'])}: {t(COUNTRY_LABELS[case.country])}",
@@ -243,6 +244,17 @@ class CaseCards:
     def undeliverable(self, case: CaseView) -> str:
         return self.t(UNDELIVERABLE)
 
+    def person_left(self, case: CaseView) -> str:
+        return self.t(LEFT_NOTE).format(code=case.code)
+
+    def person_erased(self, case: CaseView) -> str:
+        return self.t(ERASED_NOTE).format(code=case.code)
+
+    def erased_card(self, case: CaseView) -> str:
+        """The card once the person erased everything: the code and nothing they wrote."""
+        title = f"📁 <b>{self.t(LABELS['Case'])} {case.code}</b>"
+        return f"{title}\n\n{self.person_erased(case)}"
+
     def to_person(self, case: CaseView, text: str) -> list[str]:
         header = self.t(FROM_TEAM, case.language).format(code=case.code)
         return [f"💬 <b>{header}</b>\n\n{escape(part)}" for part in split_text(text)]
@@ -259,6 +271,14 @@ DANGER_NOTE = N_(
     "Words of danger: the bot showed the person the emergency numbers. Please read this first."
 )
 REMINDER = N_("Case {code} has waited {age} and nobody has claimed it.")
+LEFT_NOTE = N_(
+    "📵 The person blocked the bot: nothing written here reaches them now. "
+    "The case stays open in case they come back."
+)
+LEFT_STATUS = N_("📵 the person blocked the bot")
+ERASED_NOTE = N_(
+    "🗑 The person withdrew request {code} and erased it. Nothing of it is kept by the bot."
+)
 WITHDRAWN_NOTE = N_("↩️ The person withdrew request {code}. Their chat is no longer reachable.")
 UNDELIVERABLE = N_(
     "⚠️ The last answer could not be delivered: the person has blocked the bot or deleted "

@@ -12,7 +12,7 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.services.people import PeopleService
 from dialogs.common import MODE, MODE_CHANGE, RETURN, RETURN_PARENT, Tr, country_names, safety_row
 from dialogs.fallback import unexpected_input
-from dialogs.states import OnboardingSG, SettingsSG
+from dialogs.states import OnboardingSG, PrivacySG, SettingsSG
 
 CHANGE = {MODE: MODE_CHANGE, RETURN: RETURN_PARENT}
 
@@ -40,6 +40,9 @@ def create_dialog() -> Dialog:
                     Tr("Change language"), id="language", state=OnboardingSG.language, data=CHANGE
                 ),
                 Start(Tr("Change country"), id="country", state=OnboardingSG.country, data=CHANGE),
+                Start(
+                    Tr("What do you keep about me?", icon="🔒"), id="privacy", state=PrivacySG.kept
+                ),
                 Cancel(Tr("Main menu", icon="◀")),
             ),
             safety_row(),

@@ -1,4 +1,5 @@
-"""privacy: message ids for Exit, when a profile was last used, operators' blocks
+"""privacy: message ids for Exit, when a profile was last used, operators' blocks, people
+who blocked the bot
 
 Revision ID: c8e1f2a3b4d6
 Revises: 7a2c4e6f8d10
@@ -20,6 +21,8 @@ def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("seen_at", sa.DateTime(timezone=True), nullable=True))
         batch.create_index("ix_users_seen_at", ["seen_at"])
+    with op.batch_alter_table("cases") as batch:
+        batch.add_column(sa.Column("left_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "chat_messages",
         sa.Column("chat_key", sa.String(64), nullable=False),
@@ -42,6 +45,8 @@ def downgrade() -> None:
     op.drop_table("person_blocks")
     op.drop_index("ix_chat_messages_sent_at", table_name="chat_messages")
     op.drop_table("chat_messages")
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_column("left_at")
     with op.batch_alter_table("users") as batch:
         batch.drop_index("ix_users_seen_at")
         batch.drop_column("seen_at")
