@@ -50,17 +50,30 @@ class Transcript:
         self.buttons: list[tuple[int, str]] = []  # (message_id, button text), numbered from 1
 
     def show(self, events: list[ChatEvent]) -> None:
+        deleted = {True: 0, False: 0}  # a run of deletions (Exit) is told in one line
         for event in events:
+            if event.kind == "deleted":
+                deleted[event.from_bot] += 1
+                continue
+            self._deletions(deleted)
             if event.kind == "new" and event.from_bot and event.message is not None:
                 self._message(event.message, "bot")
             elif event.kind == "edited" and event.from_bot and event.message is not None:
                 self._message(event.message, "bot (updated the screen)")
-            elif event.kind == "deleted" and event.from_bot:
-                self._write("  · the bot removed one of its messages")
-            elif event.kind == "deleted":
-                self._write("  · the bot removed one of your messages")
             elif event.kind == "callback_answer" and event.text:
                 self._write(f"  · notice: {event.text}")
+        self._deletions(deleted)
+
+    def _deletions(self, deleted: dict[bool, int]) -> None:
+        if deleted[True] + deleted[False] == 1:
+            whose = "its" if deleted[True] else "your"
+            self._write(f"  · the bot removed one of {whose} messages")
+        elif deleted[True] + deleted[False] > 1:
+            self._write(
+                f"  · the bot deleted {deleted[True] + deleted[False]} messages of this chat "
+                f"({deleted[False]} of yours, {deleted[True]} of its own)"
+            )
+        deleted[True] = deleted[False] = 0
 
     def _message(self, message: dict[str, Any], who: str) -> None:
         created = message.get("forum_topic_created")

@@ -97,3 +97,29 @@ async def test_the_terminal_saves_the_complaint_draft_to_open_it(
     assert f"saved to {target}" in transcript
     text = "\n".join(p.text for p in Document(io.BytesIO(target.read_bytes())).paragraphs)
     assert "They beat me in the car 2718" in text
+
+
+async def test_the_terminal_shows_exit_emptying_the_chat(settings: Settings) -> None:
+    script = iter(
+        [
+            "1",  # English
+            "1",  # Kazakhstan
+            "2",  # Where can I get help
+            "I am scared",
+            "/exit",
+            ":quit",
+        ]
+    )
+    shown: list[str] = []
+
+    def read(prompt: str) -> str:
+        line = next(script)
+        shown.append(f"{prompt}{line}")
+        return line
+
+    code = await run_chat(settings, user_language="en", read=read, write=shown.append)
+    transcript = "\n".join(shown)
+    assert code == 0
+    after_exit = transcript[transcript.index("you> /exit") :]
+    assert "the bot deleted" in after_exit and "messages of this chat" in after_exit
+    assert "Have a good day!" in after_exit
