@@ -2,7 +2,7 @@
 a case's topic (relayed to the person, as "the support team").
 
 Any operator can block a person who abuses the service (Block on the card, with a reason); only
-a supervisor, an administrator or the creator of the group, can lift a block.
+a supervisor (an administrator or the creator of the group) can lift a block.
 
 Only the chat whose id is OPERATORS_CHAT_ID is served. A case button or command anywhere else
 (a forged button in a private chat, the bot added to another group) does nothing to any case
