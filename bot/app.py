@@ -52,6 +52,7 @@ from bot.storage import EncryptedRedisStorage, PseudonymousKeyBuilder, SqlStorag
 from dialogs import errors
 from dialogs.danger import DangerMiddleware
 from dialogs.operators.cards import CaseCards
+from dialogs.operators.supervisors import Supervisors
 
 logger = logging.getLogger(__name__)
 
@@ -248,6 +249,7 @@ def create_dispatcher(
         operator_hours=content.hours,
         case_desk=desk,
         privacy=privacy,
+        supervisors=Supervisors(),  # who may lift a block: the group's admins, asked briefly
     )
     # Runs inside aiogram's own FSM middleware and before every router's middlewares, so the
     # person's saved language is known when the locale is chosen.

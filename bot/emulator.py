@@ -48,6 +48,23 @@ DEFAULT_TOPIC_COLOR = 0x6FB9F0
 
 # Update types Telegram leaves out when allowed_updates is empty or was never given.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_send_welcome_messages",
+    "can_pin_messages",
+    "can_manage_topics",
+)
+"""The rights an administrator's ChatMember carries (all required by the Bot API but the last
+two, which supergroups send too)."""
 
 _CHAT_ACTIONS = frozenset(
     {
@@ -888,6 +905,7 @@ class _Chat:
     type: Literal["private", "supergroup"]
     data: dict[str, Any]  # the Chat object embedded in messages
     members: set[int] = field(default_factory=set)
+    admins: dict[int, str] = field(default_factory=dict)  # member id: administrator | creator
     started: bool = False  # private: the person has written to the bot, so it may write back
     blocked: bool = False  # private: the person blocked the bot; group: the bot was removed
     bot_is_admin: bool = False
@@ -1210,6 +1228,23 @@ class TelegramEmulator:
     def add_member(self, chat_id: int, user_id: int) -> None:
         self._user(user_id)
         self._existing_chat(chat_id).members.add(user_id)
+
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """A member of a supergroup is promoted to `administrator`, made its `creator` (the
+        owner), or demoted to a plain `member`; getChatMember answers accordingly."""
+        if status not in ("member", "administrator", "creator"):
+            raise EmulatorError("status is member, administrator or creator")
+        chat = self._existing_chat(chat_id)
+        if chat.type != "supergroup":
+            raise EmulatorError("only supergroups have topics and admins")
+        if user_id not in chat.members:
+            raise EmulatorError(f"user {user_id} is not a member of chat {chat_id}")
+        if status == "creator" and "creator" in chat.admins.values():
+            raise EmulatorError("a group has one creator")
+        if status == "member":
+            chat.admins.pop(user_id, None)
+        else:
+            chat.admins[user_id] = status
 
     def _user(self, user_id: int) -> dict[str, Any]:
         try:
@@ -2172,8 +2207,17 @@ class TelegramEmulator:
         user = self._users.get(user_id or 0)
         if user is None:
             raise _bad_request("user not found")
-        status = "member" if user_id in chat.members else "left"
-        return {"status": status, "user": dict(user)}
+        if user_id not in chat.members:
+            return {"status": "left", "user": dict(user)}
+        status = chat.admins.get(user_id, "member")
+        if status == "creator":
+            return {"status": "creator", "user": dict(user), "is_anonymous": False}
+        if status == "administrator":
+            # An admin as a group's owner usually makes one: may manage the chat, not promote.
+            rights = dict.fromkeys(_ADMIN_RIGHTS, True)
+            rights.update(can_be_edited=False, is_anonymous=False, can_promote_members=False)
+            return {"status": "administrator", "user": dict(user), **rights}
+        return {"status": "member", "user": dict(user)}
 
     # ---- forum topics -----------------------------------------------------------------------
 

@@ -126,6 +126,8 @@ async def run_chat(
     emulator.add_supergroup(
         OFFLINE_OPERATORS_CHAT, "Operators (offline)", members=[OFFLINE_OPERATOR_ID]
     )
+    # The one operator offline made the group, so they can also lift a block they tried.
+    emulator.set_member_status(OFFLINE_OPERATORS_CHAT, OFFLINE_OPERATOR_ID, "creator")
     views = {
         "person": _View(OFFLINE_USER_ID, OFFLINE_USER_ID, Transcript(write)),
         "operator": _View(

@@ -68,6 +68,7 @@ class LegalAidSG(StatesGroup):
     withdraw = State()
     limit = State()
     unavailable = State()
+    blocked = State()
 
 
 class TortureSG(StatesGroup):

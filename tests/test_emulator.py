@@ -28,6 +28,8 @@ from aiogram.methods import SendMessage
 from aiogram.types import (
     BotCommand,
     CallbackQuery,
+    ChatMemberAdministrator,
+    ChatMemberOwner,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -370,6 +372,30 @@ async def test_forum_topics(bot: Bot, emulator: TelegramEmulator) -> None:
     with pytest.raises(TelegramBadRequest) as error:
         await bot.create_forum_topic(GROUP - 1, "x")
     assert error.value.message == "Bad Request: the chat is not a forum"
+
+
+async def test_members_are_promoted_to_admins_and_the_creator_is_told_apart(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    emulator.add_private_user(502, "Dilnoza")
+    emulator.add_private_user(503, "Timur")
+    emulator.add_supergroup(GROUP, "Operators", members=[USER, 502])
+    assert (await bot.get_chat_member(GROUP, USER)).status == "member"
+
+    emulator.set_member_status(GROUP, USER, "administrator")
+    admin = await bot.get_chat_member(GROUP, USER)
+    assert isinstance(admin, ChatMemberAdministrator)
+    assert admin.can_manage_chat and not admin.can_promote_members
+    emulator.set_member_status(GROUP, 502, "creator")
+    assert isinstance(await bot.get_chat_member(GROUP, 502), ChatMemberOwner)
+    with pytest.raises(EmulatorError):
+        emulator.set_member_status(GROUP, USER, "creator")  # one owner per group
+    with pytest.raises(EmulatorError):
+        emulator.set_member_status(GROUP, 503, "administrator")  # not a member
+    assert (await bot.get_chat_member(GROUP, 503)).status == "left"
+
+    emulator.set_member_status(GROUP, USER, "member")  # demoted
+    assert (await bot.get_chat_member(GROUP, USER)).status == "member"
 
 
 async def test_command_menu_is_validated_per_language(bot: Bot) -> None:

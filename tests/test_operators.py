@@ -19,6 +19,7 @@ from tests.operators import COLLEAGUE, OPS, Operator, ops_emulator, ops_settings
 from tests.test_flows import Chat
 from tests.test_legal_aid import STORY, code_in, file_request, start_request
 
+BLOCK = "⛔ Block"
 PERSON_ID = 771234567
 PERSON_NAME = "Gulnara"
 PERSON_USERNAME = "gulnara_k_1990"
@@ -56,13 +57,13 @@ async def test_round_trip_in_kyrgyz_and_operators_never_learn_who_asked(
     card = operator.card(code)
     assert STORY in (card.text or "")
     assert "Кыргызча" in (card.text or "")
-    assert card.button_texts == ["Claim", "Resolve"]
+    assert card.button_texts == ["Claim", "Resolve", BLOCK]
 
     toasts = await operator.press("Claim", card)
     assert toasts == ["The case is yours."]
     card = operator.card(code)
     assert "claimed by operator #" in (card.text or "")
-    assert card.button_texts == ["Resolve"]
+    assert card.button_texts == ["Resolve", BLOCK]
 
     await operator.write(code, "Саламатсызбы! Сиз азыр коопсуз жердесизби? <i>test</i>")
     answer = person.last.text or ""
@@ -97,7 +98,7 @@ async def test_round_trip_in_kyrgyz_and_operators_never_learn_who_asked(
     assert toasts == ["Resolved. The person has been told."]
     closed = chat.t("ky", CLOSED_FOR_PERSON).format(code=code)
     assert closed in (person.last.text or "")
-    assert operator.card(code).button_texts == ["Reopen"]
+    assert operator.card(code).button_texts == ["Reopen", BLOCK]
 
     # After closing, nothing goes to the person any more; the operator is told why.
     await operator.write(code, "One more thing")
@@ -253,7 +254,7 @@ async def test_a_forged_case_button_outside_the_group_does_nothing_and_is_logged
     assert str(chat.person.user_id) not in caplog.text
     assert chat.person.notices() == ["This button no longer works. Here is the menu again."]
     card = Operator(desk).card(code)
-    assert card.button_texts == ["Claim", "Resolve"]  # still unclaimed
+    assert card.button_texts == ["Claim", "Resolve", BLOCK]  # still unclaimed
 
     # A forged outcome from inside the group changes nothing either.
     bad = CaseAction(action="outcome", code=code.replace("-", ""), outcome="bribed").pack()
@@ -261,7 +262,7 @@ async def test_a_forged_case_button_outside_the_group_does_nothing_and_is_logged
         Operator(desk).user_id, data=bad, forged=True, chat_id=OPS, message_id=card.message_id
     )
     await desk.deliver(update)
-    assert Operator(desk).card(code).button_texts == ["Claim", "Resolve"]
+    assert Operator(desk).card(code).button_texts == ["Claim", "Resolve", BLOCK]
 
 
 async def test_only_text_is_relayed_and_edits_are_not(desk: OfflineBot) -> None:
@@ -422,7 +423,7 @@ async def test_a_request_sent_while_telegram_is_down_arrives_after_a_restart(
     operator = Operator(desk)
     assert len(desk.emulator.calls_to("createForumTopic")) == 2  # failed once, then made
     assert len(desk.emulator.topics(OPS)) == 1
-    assert operator.card(code).button_texts == ["Claim", "Resolve"]
+    assert operator.card(code).button_texts == ["Claim", "Resolve", BLOCK]
     assert sum(text.startswith("📁") for text in operator.texts()) == 1
 
 
@@ -455,7 +456,7 @@ async def test_a_group_without_topics_keeps_requests_until_an_admin_fixes_it(
     assert desk.emulator.topics(OPS) == []
     desk.emulator.set_group_rights(OPS, is_forum=True)  # the admin turns Topics on
     await desk.drain(retries=True)
-    assert Operator(desk).card(code).button_texts == ["Claim", "Resolve"]
+    assert Operator(desk).card(code).button_texts == ["Claim", "Resolve", BLOCK]
 
 
 async def test_requests_wait_while_the_bot_is_out_of_the_group(
@@ -469,7 +470,7 @@ async def test_requests_wait_while_the_bot_is_out_of_the_group(
     assert desk.emulator.topics(OPS) == []
     desk.emulator.set_group_rights(OPS, bot_in_group=True)
     await desk.drain(retries=True)
-    assert Operator(desk).card(code).button_texts == ["Claim", "Resolve"]
+    assert Operator(desk).card(code).button_texts == ["Claim", "Resolve", BLOCK]
 
 
 async def test_an_unknown_command_in_a_topic_is_not_relayed(desk: OfflineBot) -> None:
@@ -532,7 +533,7 @@ async def test_the_card_follows_changes_made_elsewhere(desk: OfflineBot) -> None
     await operator.press("Claim", reminder)  # on the reminder in General, not on the card
     card = operator.card(code)
     assert "claimed by operator #" in (card.text or "")
-    assert card.button_texts == ["Resolve"]
+    assert card.button_texts == ["Resolve", BLOCK]
 
     await chat.person.send("/menu")
     await chat.person.press("I need a lawyer")
@@ -541,7 +542,7 @@ async def test_the_card_follows_changes_made_elsewhere(desk: OfflineBot) -> None
     await desk.drain()
     card = operator.card(code)
     assert "withdrawn by the person" in (card.text or "")
-    assert card.button_texts == []  # nothing left to press
+    assert card.button_texts == [BLOCK]  # only Block is left to press
 
 
 async def test_answering_an_unclaimed_case_shows_it_claimed_on_the_card(desk: OfflineBot) -> None:
@@ -551,4 +552,4 @@ async def test_answering_an_unclaimed_case_shows_it_claimed_on_the_card(desk: Of
     await operator.write(code, "Hello, I am looking at your request.")
     card = operator.card(code)
     assert "claimed by operator #" in (card.text or "")
-    assert card.button_texts == ["Resolve"]
+    assert card.button_texts == ["Resolve", BLOCK]

@@ -4,6 +4,8 @@
                  │  └──────────resolve──────────────┘
                  └── withdraw (the person; also from claimed) ──> withdrawn  (final)
 
+    block (an operator, for abuse): the person's active case ──> resolved, outcome "blocked"
+
 * A person has at most one active (open or claimed) case, and writes more to it; they can send
   at most `max_per_day` requests in any 24 hours, so a flood cannot bury the others' requests.
 * What the person typed (region, story, phone) is one Fernet token; their chat id is another,
@@ -14,6 +16,11 @@
   their consent. They can submit a new one.
 * Operators are known by their pseudonym only; every step is in the audit trail (who, what,
   when), never what anyone wrote.
+* An operator can block a person who abuses the service (`block`, with a reason from
+  `BLOCK_REASONS`): their active case is closed without telling them why, they can send no new
+  request, and nothing they write reaches the operators, until a supervisor unblocks them
+  (`unblock`; who is a supervisor is the caller's to check). The block is kept by pseudonym
+  apart from the person's profile, so "forget me" does not lift it.
 
 The service works in the caller's session and never commits (the update's middleware does).
 It knows nothing of Telegram: it takes and returns plain values.
@@ -33,6 +40,7 @@ from phonenumbers import NumberParseException, PhoneNumberFormat
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import COUNTRIES, LANGUAGES
+from bot.db.blocks import BlockRepository
 from bot.db.cases import (
     ACTIVE_STATUSES,
     CLAIMED,
@@ -52,6 +60,8 @@ from bot.security import Cipher, Pseudonymizer
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "BLOCKED",
+    "BLOCK_REASONS",
     "CATEGORIES",
     "CLAIMED",
     "CODE_ALPHABET",
@@ -62,6 +72,7 @@ __all__ = [
     "SYSTEM",
     "URGENCIES",
     "WITHDRAWN",
+    "AlreadyBlocked",
     "AlreadyClaimed",
     "BadPhone",
     "CannotReopen",
@@ -74,6 +85,8 @@ __all__ = [
     "CaseView",
     "DailyLimitReached",
     "DraftError",
+    "NotBlocked",
+    "PersonBlocked",
     "RegionTooLong",
     "StoryTooLong",
     "UnknownChoice",
@@ -96,6 +109,12 @@ CATEGORIES: tuple[str, ...] = (
     "other",
 )
 OUTCOMES: tuple[str, ...] = ("helped", "referred", "no_answer", "not_eligible")
+"""What an operator chooses when resolving a case."""
+BLOCKED = "blocked"
+"""The outcome of a case closed because its person was blocked (never chosen from OUTCOMES)."""
+BLOCK_REASONS: tuple[str, ...] = ("spam", "abuse", "fake", "other")
+"""Why a person is blocked: spam or flooding, insults or threats to operators, fake or
+repeated requests, another reason. Codes only: the trail never holds anyone's words."""
 
 CODE_ALPHABET = "ACDEFHJKMNPQRTUVWXY34679"
 """No letters or digits that look alike (0/O, 1/I/L, 2/Z, 5/S, 8/B, G/6), so a code read
@@ -210,6 +229,26 @@ class AlreadyClaimed(CaseError):
         self.code = code
         self.by = by
         """The prefix of the pseudonym of the operator who has it."""
+
+
+class PersonBlocked(CaseError):
+    """The person is blocked: no request from them, no reopening their case. Whoever tells the
+    person says only that requests cannot be sent now, never why."""
+
+    def __init__(self) -> None:
+        super().__init__("the person is blocked")
+
+
+class AlreadyBlocked(CaseError):
+    def __init__(self, code: str) -> None:
+        super().__init__(f"the person of case {code} is already blocked")
+        self.code = code
+
+
+class NotBlocked(CaseError):
+    def __init__(self, code: str) -> None:
+        super().__init__(f"the person of case {code} is not blocked")
+        self.code = code
 
 
 class CannotReopen(CaseError):
@@ -359,6 +398,9 @@ class CaseView:
     age: timedelta
     left: bool = False
     """The person blocked the bot: nothing the operators write reaches them."""
+    blocked: str | None = None
+    """The reason its person is blocked for, when they are (filled in where a card is drawn:
+    by_code, by_topic, block and unblock)."""
 
     @property
     def is_active(self) -> bool:
@@ -384,6 +426,7 @@ class CaseService:
             raise ValueError("max_per_day must be at least 1")
         self._cases = CaseRepository(session)
         self._users = UserRepository(session)
+        self._blocks = BlockRepository(session)
         self._cipher = cipher
         self._pseudonymizer = pseudonymizer
         self._max_per_day = max_per_day
@@ -396,11 +439,14 @@ class CaseService:
     ) -> CaseView:
         """Open a case for the person (they said yes to sending it to a human).
 
-        Raises `CaseAlreadyOpen` first (it tells the person where to write instead), then
+        Raises `PersonBlocked` first (no path to the operators bypasses a block), then
+        `CaseAlreadyOpen` (it tells the person where to write instead), then
         `DailyLimitReached`; `WrongChat` if `chat_id` is not the person's private chat.
         """
         self._check_chat(pseudonym, chat_id)
         _choose("language", language, LANGUAGES)
+        if await self.is_blocked(pseudonym):
+            raise PersonBlocked
         now = self._now()
         active = await self._cases.active_for(pseudonym)
         if active is not None:
@@ -437,6 +483,10 @@ class CaseService:
         )
         await self._cases.record(row.id, PERSON, "submitted", now)
         return self._view(row, now)
+
+    async def is_blocked(self, pseudonym: str) -> bool:
+        """Whether operators blocked the person (then they can send no request)."""
+        return await self._blocks.reason(pseudonym) is not None
 
     async def next_allowed(self, pseudonym: str) -> datetime | None:
         """When the person may send a request again, or None if they may now (so the form is
@@ -492,10 +542,11 @@ class CaseService:
 
     async def person_wrote(self, pseudonym: str, chat_id: int) -> CaseView | None:
         """The person wrote to their active case (None when they have none): record it, and
-        keep their chat id again if the case was reopened since they last wrote."""
+        keep their chat id again if the case was reopened since they last wrote. A blocked
+        person's words go nowhere (None), whatever case may still be open in a race."""
         self._check_chat(pseudonym, chat_id)
         row = await self._cases.active_for(pseudonym)
-        if row is None:
+        if row is None or await self.is_blocked(pseudonym):
             return None
         now = self._now()
         if row.chat is None:
@@ -513,12 +564,12 @@ class CaseService:
         if stored is None:
             return None
         row = await self._cases.by_code(stored)
-        return None if row is None else self._view(row)
+        return None if row is None else await self._card_view(row)
 
     async def by_topic(self, topic_id: int) -> CaseView | None:
         """The case of an operators' forum topic (a message written in it is for that case)."""
         row = await self._cases.by_topic(topic_id)
-        return None if row is None else self._view(row)
+        return None if row is None else await self._card_view(row)
 
     async def chat_id_of(self, code: str) -> int | None:
         """The person's chat id, to relay an operator's answer; None once the case is closed
@@ -606,13 +657,16 @@ class CaseService:
         """Bring a resolved case back, claimed by the operator who reopens it (so it has an
         owner and is not announced as new). It has no chat id until the person writes again.
 
-        Raises `CannotReopen` unless the case is resolved, and `CaseAlreadyOpen` when the
-        person has another active case meanwhile (one at a time).
+        Raises `CannotReopen` unless the case is resolved, `PersonBlocked` while its person is
+        blocked, and `CaseAlreadyOpen` when the person has another active case meanwhile (one
+        at a time).
         """
         _check_actor(operator_pseudonym)
         row = await self._row(code)
         if row.status != RESOLVED:
             raise CannotReopen(display_code(row.code), row.status)
+        if await self.is_blocked(row.pseudonym):
+            raise PersonBlocked
         other = await self._cases.active_for(row.pseudonym)
         if other is not None:
             raise CaseAlreadyOpen(display_code(other.code))
@@ -631,6 +685,55 @@ class CaseService:
             raise CannotReopen(display_code(row.code), current.status if current else "gone")
         await self._cases.record(row.id, operator_pseudonym, "reopened", now)
         return self._view(changed, now)
+
+    async def block(
+        self, code: str, operator_pseudonym: str, reason: str
+    ) -> tuple[CaseView, CaseView | None]:
+        """Block the person of the case (for `reason`, one of `BLOCK_REASONS`) and close their
+        active case, whichever it is, with the outcome `BLOCKED`; their chat id is forgotten.
+
+        Returns the case (showing the block) and the active case that was closed (None when
+        they had none; it may be this case or another of theirs). Raises `AlreadyBlocked` when
+        the person is blocked already (a double press, a colleague a moment before).
+        """
+        _check_actor(operator_pseudonym)
+        _choose("reason", reason, BLOCK_REASONS)
+        row = await self._row(code)
+        now = self._now()
+        if not await self._blocks.add(row.pseudonym, reason, operator_pseudonym, now):
+            raise AlreadyBlocked(display_code(row.code))
+        action = f"{BLOCKED}:{reason}"
+        closed = None
+        active = await self._cases.active_for(row.pseudonym)
+        if active is not None:
+            closed = await self._cases.change(
+                active.id,
+                ACTIVE_STATUSES,
+                status=RESOLVED,
+                outcome=BLOCKED,
+                chat=None,
+                closed_at=now,
+                updated_at=now,
+            )
+            if closed is not None and closed.id != row.id:
+                await self._cases.record(closed.id, operator_pseudonym, action, now)
+        await self._cases.record(row.id, operator_pseudonym, action, now)
+        current = await self._cases.reload(row.id)
+        assert current is not None
+        closed_view = None if closed is None else self._view(closed, now, blocked=reason)
+        return self._view(current, now, blocked=reason), closed_view
+
+    async def unblock(self, code: str, supervisor_pseudonym: str) -> CaseView:
+        """Lift the block of the case's person (the caller has checked that a supervisor asks);
+        they can send requests again. Their closed case stays closed. Raises `NotBlocked` when
+        there is no block (lifted a moment ago)."""
+        _check_actor(supervisor_pseudonym)
+        row = await self._row(code)
+        if not await self._blocks.remove(row.pseudonym):
+            raise NotBlocked(display_code(row.code))
+        now = self._now()
+        await self._cases.record(row.id, supervisor_pseudonym, "unblocked", now)
+        return self._view(row, now)
 
     async def log(self, code: str, actor: str, action: str) -> None:
         """Record that a message went through (`person_wrote`, `operator_wrote`) or that the
@@ -692,7 +795,13 @@ class CaseService:
             if not await self._cases.code_taken(code):
                 return code
 
-    def _view(self, row: Case, now: datetime | None = None) -> CaseView:
+    async def _card_view(self, row: Case) -> CaseView:
+        """The view with its person's block, as a card shows it."""
+        return self._view(row, blocked=await self._blocks.reason(row.pseudonym))
+
+    def _view(
+        self, row: Case, now: datetime | None = None, *, blocked: str | None = None
+    ) -> CaseView:
         details = json.loads(self._cipher.decrypt(row.details))
         created_at = as_utc(row.created_at)
         return CaseView(
@@ -714,6 +823,7 @@ class CaseService:
             created_at=created_at,
             age=as_utc(now or self._now()) - created_at,
             left=row.left_at is not None,
+            blocked=blocked,
         )
 
 

@@ -363,6 +363,43 @@ class CaseDesk:
             await self._refresh_card(session, case)
         return case
 
+    async def block(
+        self,
+        session: AsyncSession,
+        code: str,
+        operator_id: int,
+        reason: str,
+        *,
+        on_card: bool = False,
+    ) -> CaseView:
+        """Block the case's person for abuse and close their active case. The person is not
+        told (neither that it was a block nor why); they learn only, when they try to send a
+        request, that requests cannot be sent from their account now."""
+        operator = self.operator(operator_id)
+        case, closed = await self.cases(session).block(code, operator, reason)
+        line = self.texts.event(case, f"blocked:{reason}", operator)
+        await self._to_topic(session, case, line, "case_event")
+        if not on_card:
+            await self._refresh_card(session, case)
+        if closed is not None and closed.code != case.code:
+            # Blocked from an older case's card: the open one closes too, and says so.
+            await self._to_topic(session, closed, line, "case_event")
+            await self._refresh_card(session, closed)
+        return case
+
+    async def unblock(
+        self, session: AsyncSession, code: str, supervisor_id: int, *, on_card: bool = False
+    ) -> CaseView:
+        """Lift the block; the caller has checked that a supervisor asks."""
+        supervisor = self.operator(supervisor_id)
+        case = await self.cases(session).unblock(code, supervisor)
+        await self._to_topic(
+            session, case, self.texts.event(case, "unblocked", supervisor), "case_event"
+        )
+        if not on_card:
+            await self._refresh_card(session, case)
+        return case
+
     async def _refresh_card(self, session: AsyncSession, case: CaseView) -> None:
         """Have the card in the case's topic show its new state (and the right buttons)."""
         text, keyboard = self.texts.card(case)

@@ -32,6 +32,7 @@ from bot.services.cases import (
     CaseAlreadyOpen,
     CaseDraft,
     DailyLimitReached,
+    PersonBlocked,
     StoryTooLong,
     clean_phone,
     clean_region,
@@ -97,6 +98,9 @@ async def start_legal_aid(manager: DialogManager, category: str | None = None) -
         await manager.start(LegalAidSG.unavailable)
         return
     cases = desk.cases(data["session"])
+    if await cases.is_blocked(data["pseudonym"]):
+        await manager.start(LegalAidSG.blocked)
+        return
     if await cases.active_for(data["pseudonym"]) is not None:
         await manager.start(LegalAidSG.case)
         return
@@ -311,6 +315,11 @@ async def on_send(callback: CallbackQuery, _button: Button, manager: DialogManag
         case = await desk.submit(
             session, data["pseudonym"], callback.message.chat.id, draft, current_language(manager)
         )
+    except PersonBlocked:  # blocked while filling in the form: nothing of it is kept
+        for key in (CATEGORY, REGION, STORY, URGENCY, PHONE, DANGER, PRESET):
+            answers.pop(key, None)
+        await manager.switch_to(LegalAidSG.blocked)
+        return
     except CaseAlreadyOpen:  # sent from another device a moment ago
         await manager.switch_to(LegalAidSG.case)
         return
@@ -351,6 +360,9 @@ async def on_write(message: Message, _widget: Any, manager: DialogManager) -> No
         danger=bool(data.get(DANGER_SHOWN)),
     )
     manager.show_mode = ShowMode.DELETE_AND_SEND
+    if case is None and await desk.cases(data["session"]).is_blocked(data["pseudonym"]):
+        await manager.switch_to(LegalAidSG.blocked)  # the one neutral answer, never why
+        return
     if case is None:  # closed by an operator meanwhile
         await message.answer(_(CLOSED_NOT_SENT))
         await manager.switch_to(LegalAidSG.case)
@@ -741,6 +753,24 @@ def create_dialog() -> Dialog:
             unexpected_input(),
             getter=limit_getter,
             state=LegalAidSG.limit,
+        ),
+        Window(
+            # Blocked by the operators for abuse. Neutral on purpose: no reason, no blame (a
+            # block can be a mistake, and the phone may be read by someone else); everything
+            # else the bot offers stays one tap away.
+            paragraphs(
+                Tr("A request for a lawyer", bold=True),
+                Tr("Requests to the operators cannot be sent from this account right now."),
+                Tr(
+                    "Self-help, the contacts of your country and the emergency numbers are "
+                    "still here for you."
+                ),
+            ),
+            Start(Tr("Where can I get help"), id="contacts", state=ContactsSG.overview),
+            Cancel(Tr("Main menu", icon="◀")),
+            safety_row(),
+            unexpected_input(),
+            state=LegalAidSG.blocked,
         ),
         Window(
             paragraphs(

@@ -34,7 +34,11 @@ async def on_reply(
     case = await case_desk.cases(session).active_for(pseudonym)
     if case is None or case.code not in (replied.text or ""):
         raise SkipHandler  # a reply to something else: the flows answer it
-    await case_desk.person_writes(session, pseudonym, message.chat.id, text, danger=danger_shown)
+    sent = await case_desk.person_writes(
+        session, pseudonym, message.chat.id, text, danger=danger_shown
+    )
+    if sent is None:
+        raise SkipHandler  # not relayed (the person is blocked): the flows answer it
     await message.answer(_(SENT).format(code=case.code))
 
 

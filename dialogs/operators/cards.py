@@ -14,7 +14,16 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import LANGUAGE_NAMES, N_, format_age
-from bot.services.cases import CLAIMED, OPEN, OUTCOMES, RESOLVED, WITHDRAWN, CaseView
+from bot.services.cases import (
+    BLOCK_REASONS,
+    BLOCKED,
+    CLAIMED,
+    OPEN,
+    OUTCOMES,
+    RESOLVED,
+    WITHDRAWN,
+    CaseView,
+)
 
 CATEGORY_LABELS: dict[str, str] = {
     "domestic_violence": N_("Violence at home"),
@@ -36,6 +45,13 @@ OUTCOME_LABELS: dict[str, str] = {
     "referred": N_("Referred elsewhere"),
     "no_answer": N_("No answer from the person"),
     "not_eligible": N_("Not eligible"),
+    BLOCKED: N_("the person was blocked"),
+}
+BLOCK_REASON_LABELS: dict[str, str] = {
+    "spam": N_("Spam or flooding"),
+    "abuse": N_("Insults or threats to operators"),
+    "fake": N_("Fake or repeated requests"),
+    "other": N_("Another reason"),
 }
 COUNTRY_LABELS: dict[str, str] = {
     "KZ": N_("Kazakhstan"),
@@ -53,6 +69,13 @@ EVENT_LABELS: dict[str, str] = {
     "claimed": N_("🙋 Operator {operator} claimed the case."),
     "reopened": N_("🔄 Operator {operator} reopened the case."),
     "resolved": N_("✅ Operator {operator} resolved the case: {outcome}."),
+    "blocked": N_(
+        "⛔ Operator {operator} blocked the person: {outcome}. Their case is closed, they "
+        "cannot send new requests, and they were not told why."
+    ),
+    "unblocked": N_(
+        "🔓 Supervisor {operator} unblocked the person: they can send requests again."
+    ),
 }
 
 LABELS: dict[str, str] = {
@@ -76,9 +99,11 @@ OPERATOR_PREFIX = 8
 
 
 class CaseAction(CallbackData, prefix="case"):
-    """A button on a case card. `code` without the dash; `outcome` for "outcome" only."""
+    """A button on a case card. `code` without the dash; `outcome` is the outcome of
+    "outcome" and the reason of "block_for" (one field: a button packed before blocks existed
+    still unpacks)."""
 
-    action: str  # claim | resolve | outcome | reopen | back
+    action: str  # claim | resolve | outcome | reopen | back | block | block_for | unblock
     code: str
     outcome: str = ""
 
@@ -180,6 +205,7 @@ class CaseCards:
             f"📁 <b>{t(LABELS['Case'])} {case.code}</b> · {self.status(case)}",
             *([f"<b>{t(LEFT_STATUS)}</b>"] if case.left and case.is_active else []),
             *([f"🆘 <b>{t(DANGER_NOTE)}</b>"] if case.danger else []),
+            *([f"⛔ <b>{self.blocked_line(case.blocked)}</b>"] if case.blocked else []),
             f"{t(LABELS['About'])}: {t(CATEGORY_LABELS[case.category])}",
             f"{t(LABELS['Country'])}: {t(COUNTRY_LABELS[case.country])}",
             f"{t(LABELS['Region or city'])}: {escape(self.region(case) or '—')}",
@@ -197,16 +223,33 @@ class CaseCards:
         rows += ["", f"<b>{t(LABELS['What happened'])}</b>", story, "", t(HOW_TO_ANSWER)]
         return "\n".join(rows)
 
-    def card_keyboard(self, case: CaseView, *, outcomes: bool = False) -> dict[str, Any]:
+    def blocked_line(self, reason: str) -> str:
+        label = self.t(BLOCK_REASON_LABELS.get(reason, BLOCK_REASON_LABELS["other"]))
+        return self.t(BLOCKED_NOTE).format(reason=label)
+
+    def card_keyboard(
+        self, case: CaseView, *, outcomes: bool = False, reasons: bool = False
+    ) -> dict[str, Any]:
         t = self.t
+        if case.blocked:
+            # Nothing else applies until a supervisor lifts the block.
+            return {"inline_keyboard": [[_button(f"🔓 {t(UNBLOCK)}", "unblock", case.code)]]}
         rows: list[list[dict[str, str]]] = []
+        if reasons:
+            rows = [
+                [_button(t(BLOCK_REASON_LABELS[reason]), "block_for", case.code, reason)]
+                for reason in BLOCK_REASONS
+            ]
+            rows.append([_button(t(N_("Cancel")), "back", case.code)])
+            return {"inline_keyboard": rows}
         if outcomes and case.is_active:
             rows = [
                 [_button(t(OUTCOME_LABELS[outcome]), "outcome", case.code, outcome)]
                 for outcome in OUTCOMES
             ]
             rows.append([_button(t(N_("Back")), "back", case.code)])
-        elif case.status == OPEN:
+            return {"inline_keyboard": rows}
+        if case.status == OPEN:
             rows = [
                 [
                     _button(t(N_("Claim")), "claim", case.code),
@@ -217,6 +260,7 @@ class CaseCards:
             rows = [[_button(t(N_("Resolve")), "resolve", case.code)]]
         elif case.status == RESOLVED:
             rows = [[_button(t(N_("Reopen")), "reopen", case.code)]]
+        rows.append([_button(f"⛔ {t(BLOCK)}", "block", case.code)])
         return {"inline_keyboard": rows}
 
     def reminder(self, case: CaseView, topic_link: str | None) -> tuple[str, dict[str, Any]]:
@@ -238,7 +282,8 @@ class CaseCards:
 
     def event(self, case: CaseView, action: str, operator: str) -> str:
         name, _sep, outcome = action.partition(":")
-        label = self.t(OUTCOME_LABELS[outcome]) if outcome else ""
+        labels = BLOCK_REASON_LABELS if name == "blocked" else OUTCOME_LABELS
+        label = self.t(labels[outcome]) if outcome else ""
         return self.t(EVENT_LABELS[name]).format(operator=operator_tag(operator), outcome=label)
 
     def undeliverable(self, case: CaseView) -> str:
@@ -269,6 +314,12 @@ HOW_TO_ANSWER = N_(
 )
 DANGER_NOTE = N_(
     "Words of danger: the bot showed the person the emergency numbers. Please read this first."
+)
+BLOCK = N_("Block")
+UNBLOCK = N_("Unblock")
+BLOCKED_NOTE = N_(
+    "The person is blocked ({reason}): they cannot send requests. Only a supervisor (an "
+    "admin of this group) can unblock them."
 )
 REMINDER = N_("Case {code} has waited {age} and nobody has claimed it.")
 LEFT_NOTE = N_(

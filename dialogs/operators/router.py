@@ -1,5 +1,8 @@
-"""The operators' chat: case buttons, /cases and /case, and what operators write in a case's
-topic (relayed to the person, as "the support team").
+"""The operators' chat: case buttons, /cases, /case and /unblock, and what operators write in
+a case's topic (relayed to the person, as "the support team").
+
+Any operator can block a person who abuses the service (Block on the card, with a reason); only
+a supervisor (an administrator or the creator of the group) can lift a block.
 
 Only the chat whose id is OPERATORS_CHAT_ID is served. A case button or command anywhere else
 (a forged button in a private chat, the bot added to another group) does nothing to any case
@@ -11,7 +14,7 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
@@ -20,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.services.cases import (
+    AlreadyBlocked,
     AlreadyClaimed,
     CannotReopen,
     CaseAlreadyOpen,
@@ -27,10 +31,13 @@ from bot.services.cases import (
     CaseError,
     CaseNotFound,
     CaseView,
+    NotBlocked,
+    PersonBlocked,
     UnknownChoice,
 )
 from bot.services.casework import CaseDesk, Relay
 from dialogs.operators.cards import CaseAction, CaseCards, operator_tag
+from dialogs.operators.supervisors import Supervisors
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +53,13 @@ CANNOT_REOPEN = N_("Only a resolved case can be reopened.")
 OTHER_OPEN = N_("The person has another open case meanwhile: {code}.")
 RESOLVED_TOAST = N_("Resolved. The person has been told.")
 REOPENED_TOAST = N_("Reopened. The person can be written to once they write again.")
+BLOCKED_TOAST = N_("Blocked. Their case is closed; the person is not told why.")
+ALREADY_BLOCKED = N_("The person is already blocked.")
+UNBLOCKED_TOAST = N_("Unblocked. The person can send requests again.")
+NOT_BLOCKED = N_("The person is not blocked (any more).")
+ONLY_SUPERVISOR = N_("Only a supervisor (an admin of this group) can unblock a person.")
+REOPEN_BLOCKED = N_("The person is blocked: a supervisor must unblock them before reopening.")
+UNBLOCK_USAGE = N_("Write the code after the command, for example: /unblock K7MQ-4XT9")
 NOT_SENT_CLOSED = N_("Not sent: this case is closed. Reopen it first to write to the person.")
 NOT_SENT_NO_CHAT = N_(
     "Not sent: the case was reopened, and the person has not written since. Their chat is "
@@ -73,6 +87,7 @@ def create_router(chat_id: int | None) -> Router:
     router.message.register(on_other_group, groups, F.chat.id != chat_id)
     router.message.register(on_cases, ours, Command("cases"))
     router.message.register(on_case, ours, Command("case"))
+    router.message.register(on_unblock, ours, Command("unblock"))
     router.message.register(on_topic_message, ours, F.is_topic_message, F.message_thread_id)
     router.message.register(on_general_message, ours)
     router.edited_message.register(on_edited, ours)
@@ -89,6 +104,8 @@ async def on_case_button(
     callback_data: CaseAction,
     case_desk: CaseDesk,
     session: AsyncSession,
+    supervisors: Supervisors,
+    bot: Bot,
 ) -> None:
     message = callback.message
     chat_id = message.chat.id if message is not None else None
@@ -118,8 +135,27 @@ async def on_case_button(
         elif action == "reopen":
             case = await case_desk.reopen(session, code, operator_id, on_card=on_card)
             toast = cards.t(REOPENED_TOAST)
-        elif action in ("resolve", "back"):
-            await _redraw(callback, cards, found, on_card, outcomes=action == "resolve")
+        elif action == "block_for":
+            reason = callback_data.outcome
+            case = await case_desk.block(session, code, operator_id, reason, on_card=on_card)
+            toast = cards.t(BLOCKED_TOAST)
+        elif action == "unblock":
+            operator = case_desk.operator(operator_id)
+            assert case_desk.chat_id is not None
+            if not await supervisors.check(bot, case_desk.chat_id, operator_id, operator):
+                await callback.answer(cards.t(ONLY_SUPERVISOR), show_alert=True)
+                return
+            case = await case_desk.unblock(session, code, operator_id, on_card=on_card)
+            toast = cards.t(UNBLOCKED_TOAST)
+        elif action in ("resolve", "back", "block"):
+            await _redraw(
+                callback,
+                cards,
+                found,
+                on_card,
+                outcomes=action == "resolve",
+                reasons=action == "block",
+            )
             await callback.answer()
             return
         else:
@@ -138,6 +174,17 @@ async def on_case_button(
         return
     except CaseAlreadyOpen as error:
         await callback.answer(cards.t(OTHER_OPEN).format(code=error.code), show_alert=True)
+        return
+    except (AlreadyBlocked, NotBlocked) as error:
+        # A double press, or a colleague a moment before: show the card as it is now.
+        current = await case_desk.find(session, code)
+        if current is not None:
+            await _redraw(callback, cards, current, on_card)
+        toast = ALREADY_BLOCKED if isinstance(error, AlreadyBlocked) else NOT_BLOCKED
+        await callback.answer(cards.t(toast), show_alert=True)
+        return
+    except PersonBlocked:
+        await callback.answer(cards.t(REOPEN_BLOCKED), show_alert=True)
         return
     except (CaseError, UnknownChoice):
         logger.warning("Refused a case button with a forged action or outcome")
@@ -168,20 +215,24 @@ async def _redraw(
     on_card: bool,
     *,
     outcomes: bool = False,
+    reasons: bool = False,
 ) -> None:
     """Show the case's new state on the pressed message: the card gets its new text, another
-    message (a reminder, a /case copy) its buttons, and loses them once the case is taken."""
+    message (a reminder, a /case copy) its buttons, and loses them once the case is taken.
+    `outcomes`, `reasons`: the choices of Resolve or Block instead of the usual buttons."""
     message = callback.message
     if not isinstance(message, Message):
         return
-    keyboard = InlineKeyboardMarkup.model_validate(cards.card_keyboard(case, outcomes=outcomes))
+    keyboard = InlineKeyboardMarkup.model_validate(
+        cards.card_keyboard(case, outcomes=outcomes, reasons=reasons)
+    )
     # Editing the pressed message answers the press itself, like a dialog redrawing its
     # screen; it is not a new message, so it does not go through the outbox. If it fails,
     # the case has changed all the same and the next press shows the truth.
     with suppress(TelegramBadRequest):
         if on_card:
             await message.edit_text(cards.card_text(case), reply_markup=keyboard)
-        elif outcomes or (case.is_active and case.claimed_by is None):
+        elif outcomes or reasons or (case.is_active and case.claimed_by is None):
             await message.edit_reply_markup(reply_markup=keyboard)
         else:
             await message.edit_reply_markup(reply_markup=None)
@@ -236,6 +287,40 @@ async def on_case(
         message_thread_id=message.message_thread_id if message.is_topic_message else None,
         reply_markup=keyboard,
     )
+
+
+async def on_unblock(
+    message: Message,
+    command: CommandObject,
+    case_desk: CaseDesk,
+    session: AsyncSession,
+    supervisors: Supervisors,
+    bot: Bot,
+) -> None:
+    """`/unblock CODE`: a supervisor lifts the block of the person of that case."""
+    cards = _cards(case_desk)
+    if message.from_user is None or case_desk.chat_id is None:
+        return
+    if not command.args:
+        await _reply(message, case_desk, session, cards.t(UNBLOCK_USAGE))
+        return
+    user_id = message.from_user.id
+    operator = case_desk.operator(user_id)
+    if not await supervisors.check(bot, case_desk.chat_id, user_id, operator):
+        await _reply(message, case_desk, session, cards.t(ONLY_SUPERVISOR))
+        return
+    try:
+        case = await case_desk.unblock(session, command.args.strip(), user_id)
+    except CaseNotFound:
+        await _reply(message, case_desk, session, cards.t(NOT_FOUND))
+        return
+    except NotBlocked:
+        await _reply(message, case_desk, session, cards.t(NOT_BLOCKED))
+        return
+    logger.info("Case %s: unblock by operator %s", case.code, operator_tag(operator))
+    if not (message.is_topic_message and message.message_thread_id == case.topic_id):
+        # The event line goes to the case's topic; say it here too.
+        await _reply(message, case_desk, session, cards.t(UNBLOCKED_TOAST))
 
 
 async def on_topic_message(message: Message, case_desk: CaseDesk, session: AsyncSession) -> None:
