@@ -5,17 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import current_session
-from bot.db.models import ProcessedUpdate, utcnow
+from bot.db.models import ProcessedUpdate
 from bot.db.repositories import SafetyPlanRepository, UserRepository
 from bot.security import Cipher, Pseudonymizer
 from bot.services.people import PeopleService, Person
@@ -24,9 +22,6 @@ from bot.services.safety_plan import SafetyPlanService
 logger = logging.getLogger(__name__)
 
 RETRIES = 4
-KEEP_UPDATES = timedelta(days=2)
-"""Telegram keeps an unconfirmed update for 24 hours; after that it cannot come again."""
-PURGE_EVERY_UPDATES = 500
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -115,8 +110,4 @@ async def _first_delivery(session: AsyncSession, update: Update) -> bool:
             await session.flush()
     except IntegrityError:
         return False
-    if update.update_id % PURGE_EVERY_UPDATES == 0:
-        await session.execute(
-            delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < utcnow() - KEEP_UPDATES)
-        )
-    return True
+    return True  # old ids are deleted by bot/services/retention.py
