@@ -17,9 +17,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from aiogram.types import Update
+from aiogram.types import User as TelegramUser
 from pydantic import SecretStr
 from redis.asyncio import Redis
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -36,9 +38,14 @@ from bot.db.models import (
     User,
     utcnow,
 )
+from bot.db.repositories import UserRepository
+from bot.middlewares.database import DatabaseMiddleware
 from bot.offline import OfflineBot
 from bot.security import (
+    Cipher,
     DecryptionError,
+    Pseudonymizer,
+    generate_encryption_key,
     load_or_create_keys,
 )
 from bot.services.retention import Erased, Periods, Retention, day_of
@@ -189,6 +196,78 @@ async def test_the_periods_come_from_the_settings(env: Env, settings: Settings) 
     )
     erased = await Retention(env.engine, Periods.from_settings(settings)).purge(now=T0)
     assert (erased.profiles, erased.conversation_states) == (1, 1)
+
+
+# ---- seen_at ----------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0.replace(hour=9)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_seen_at_is_written_at_most_once_a_day(env: Env) -> None:
+    clock = Clock()
+    middleware = DatabaseMiddleware(
+        env.sessions,
+        Pseudonymizer(b"p" * 32),
+        Cipher([generate_encryption_key()]),
+        clock=clock,
+    )
+    person = TelegramUser(id=7123456789, is_bot=False, first_name="Test")
+    writes: list[str] = []
+
+    def count_writes(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE USERS"):
+            writes.append(statement)
+
+    event.listen(env.engine.sync_engine, "before_cursor_execute", count_writes)
+    update_ids = iter(range(100, 200))
+
+    async def deliver(handler: Any = None) -> None:
+        async def nothing(_event: Update, _data: dict[str, Any]) -> str:
+            return "ok"
+
+        data = {"event_from_user": person}
+        await middleware(handler or nothing, Update(update_id=next(update_ids)), data)
+
+    async def choose_language(_event: Update, data: dict[str, Any]) -> None:
+        await data["people"].choose_language(data["pseudonym"], "ru")
+
+    async def seen() -> tuple[datetime | None, datetime]:
+        async with env.sessions() as session:
+            row = (await session.execute(select(User.seen_at, User.updated_at))).one()
+        return row.seen_at, row.updated_at
+
+    await deliver(choose_language)  # a newcomer: the profile is made, nothing else
+    seen_at, created = await seen()
+    assert seen_at is None
+
+    for hour, minute in ((9, 0), (9, 5), (13, 30), (23, 59)):
+        clock.now = T0.replace(hour=hour, minute=minute)
+        await deliver()
+    assert len(writes) == 1
+    seen_at, updated = await seen()
+    assert seen_at is not None and seen_at.replace(tzinfo=UTC) == day_of(T0)  # the day only
+    assert updated == created  # no time of day recorded anywhere
+
+    clock.now = T0 + timedelta(days=1, minutes=1)
+    await deliver()
+    await deliver()
+    assert len(writes) == 2
+    seen_at, _ = await seen()
+    assert seen_at is not None and seen_at.replace(tzinfo=UTC) == day_of(T0 + timedelta(days=1))
+
+    # The day's first update deleting the profile (Forget me) meets no pending write.
+    async def forget(_event: Update, data: dict[str, Any]) -> None:
+        assert await UserRepository(data["session"]).delete(data["pseudonym"])
+
+    clock.now = T0 + timedelta(days=2)
+    await deliver(forget)
+    assert await env.column(User.pseudonym) == set()
 
 
 # ---- the whole bot --------------------------------------------------------------------------

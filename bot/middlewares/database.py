@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import current_session
-from bot.db.models import ProcessedUpdate
+from bot.db.models import ProcessedUpdate, utcnow
 from bot.db.repositories import SafetyPlanRepository, UserRepository
 from bot.security import Cipher, Pseudonymizer
 from bot.services.people import PeopleService, Person
@@ -34,6 +35,7 @@ class DatabaseMiddleware(BaseMiddleware):
     * `person`: what the service knows of them (None for a newcomer);
     * `person_language`: their saved language, read by PersonLocaleMiddleware.
 
+    A known person's `seen_at` is brought to today (at most one write a day), for retention.
     The transaction commits when the handler returns and rolls back if it raises.
     """
 
@@ -42,10 +44,13 @@ class DatabaseMiddleware(BaseMiddleware):
         session_factory: async_sessionmaker[AsyncSession],
         pseudonymizer: Pseudonymizer,
         cipher: Cipher,
+        *,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = session_factory
         self._pseudonymizer = pseudonymizer
         self._cipher = cipher
+        self._clock = clock
 
     async def __call__(
         self,
@@ -72,6 +77,8 @@ class DatabaseMiddleware(BaseMiddleware):
                 if isinstance(event, Update) and not await _first_delivery(session, event):
                     logger.info("Update %d was handled already; skipped", event.update_id)
                     return None
+                if person is not None:
+                    await people.mark_seen(person.pseudonym, self._clock())
                 data["person"] = person
                 data["person_language"] = person.language if person else None
                 result = await handler(event, data)
