@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.__main__ import main
 from bot.config import Settings
 from bot.db.cases import Case
 from bot.db.engine import create_engine, create_session_factory
@@ -404,6 +405,47 @@ async def test_a_failing_database_is_tried_again_at_the_next_run(
         await retention.stop()
         await engine.dispose()
     assert not [r for r in caplog.records if r.levelname in {"ERROR", "CRITICAL"}]
+
+
+# ---- python -m bot purge ----------------------------------------------------------------------
+
+
+async def test_purge_command_prints_what_it_erased(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = create_engine(settings.sqlalchemy_url)
+    await upgrade_to_head(engine)
+    now = utcnow()
+    unused = "a1" * 32  # a pseudonym, as the middleware makes them
+    async with create_session_factory(engine)() as session, session.begin():
+        session.add(user(unused, seen=day_of(now - timedelta(days=200))))
+        session.add(user("b2" * 32, seen=day_of(now)))
+    async with create_session_factory(engine)() as session, session.begin():
+        session.add(SafetyPlan(pseudonym=unused, data="token"))
+        for number in (1, 2, 3):
+            session.add(
+                ChatMessage(chat_key="c", message_id=number, sent_at=now - timedelta(days=3))
+            )
+        session.add(FsmRecord(key="idle", data="token", updated_at=now - timedelta(days=20)))
+    await engine.dispose()
+
+    # In another thread, as from the shell: main() runs its own event loop.
+    assert await asyncio.to_thread(main, ["purge"]) == 0
+    out = capsys.readouterr().out
+    for count in (
+        "profiles: 1",
+        "safety plans: 1",
+        "conversation states: 1",
+        "message ids: 3",
+        "closed cases: 0",
+        "processed updates: 0",
+        "outbox rows: 0",
+    ):
+        assert count in out, out
+    assert unused not in out  # counts only, never whose
+
+    assert await asyncio.to_thread(main, ["purge"]) == 0
+    assert "profiles: 0, safety plans: 0" in capsys.readouterr().out
 
 
 # ---- Redis ------------------------------------------------------------------------------------
