@@ -1,4 +1,4 @@
-"""`python -m bot run | chat | migrate | resources check | resources stale`."""
+"""`python -m bot run | chat | migrate | purge | resources check | resources stale | keys`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     chat = commands.add_parser("chat", help="talk to the bot offline in this terminal")
     chat.add_argument("--user-language", default=None, help="Telegram language_code to pretend")
     commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("purge", help="delete now whatever is past its retention period")
     resources = commands.add_parser("resources", help="check the files NGO staff edit")
     resource_commands = resources.add_subparsers(dest="resource_command", required=True)
     check = resource_commands.add_parser("check", help="validate the files NGO staff edit")
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         setup_logging(settings.log_level)
         return asyncio.run(_migrate(settings))
+    if args.command == "purge":
+        return asyncio.run(_purge(settings))
     if args.command == "chat":
         # The conversation is on screen; only warnings go to the log.
         setup_logging("WARNING")
@@ -161,6 +164,30 @@ async def _migrate(settings: Settings) -> int:
     finally:
         await engine.dispose()
     print("Database is up to date.")
+    return 0
+
+
+async def _purge(settings: Settings) -> int:
+    """What the running bot does every hour, once: prints how much went (counts only)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db.engine import create_engine
+    from bot.db.migrate import upgrade_to_head
+    from bot.services.retention import Periods, Retention
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        await upgrade_to_head(engine)
+        erased = await Retention(engine, Periods.from_settings(settings)).purge()
+    except SQLAlchemyError as error:
+        print(
+            f"Nothing was erased: the database failed ({type(error).__name__}).", file=sys.stderr
+        )
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"Erased: {erased}.")
     return 0
 
 

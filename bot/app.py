@@ -48,6 +48,7 @@ from bot.selfhelp import SelfHelp, SelfHelpError, load_selfhelp
 from bot.services.casework import CaseDesk, DeskThreads
 from bot.services.hours import HoursError, OperatorHours
 from bot.services.privacy import Privacy
+from bot.services.retention import Periods, Retention
 from bot.storage import EncryptedRedisStorage, PseudonymousKeyBuilder, SqlStorage
 from dialogs import errors
 from dialogs.danger import DangerMiddleware
@@ -75,6 +76,7 @@ class Resources:
     desk: CaseDesk
     watchers: list[FilesWatcher]
     journal: ChatJournal
+    retention: Retention
     worker: OutboxWorker | None = None  # needs the Bot, so it is made at startup
 
 
@@ -151,7 +153,9 @@ def create_dispatcher(
         from redis.asyncio import Redis
 
         redis = Redis.from_url(settings.redis_url.get_secret_value())
-        storage = EncryptedRedisStorage(redis, cipher, key_builder)
+        # Redis forgets a conversation unused for the retention period by itself.
+        keep = timedelta(days=settings.conversation_retention_days)
+        storage = EncryptedRedisStorage(redis, cipher, key_builder, state_ttl=keep, data_ttl=keep)
         isolation = RedisEventIsolation(redis, key_builder=key_builder)
     else:
         storage = SqlStorage(sessions, cipher, key_builder)
@@ -233,6 +237,7 @@ def create_dispatcher(
         desk=desk,
         watchers=watchers,
         journal=ChatJournal(pseudonymizer, sessions),
+        retention=Retention(engine, Periods.from_settings(settings)),
     )
     privacy = Privacy(desk, resources.journal)
 
@@ -287,7 +292,8 @@ async def _on_startup(bot: Bot, resources: Resources) -> None:
     )
     resources.outbox.wake = resources.worker.wake
     await resources.worker.start()
-    await desk.start()  # reminders of unclaimed cases, deletion of old closed ones
+    await desk.start()  # reminders of unclaimed cases
+    await resources.retention.start()  # every hour: whatever is past its period is deleted
     await resources.contacts.start()  # the reloading; the files were read by load_resources
     for watcher in resources.watchers:
         await watcher.start()
@@ -301,6 +307,7 @@ async def _on_shutdown(resources: Resources) -> None:
     for watcher in resources.watchers:
         await watcher.stop()
     await resources.desk.stop()
+    await resources.retention.stop()
     if resources.worker is not None:
         await resources.worker.stop()
     await resources.storage.close()

@@ -75,11 +75,23 @@ class Settings(BaseSettings):
     case_retention_days: int = Field(
         default=90, ge=1, description="A closed case is deleted this many days after closing"
     )
-
     profile_retention_days: int = Field(
         default=180,
         ge=1,
-        description="A profile (language, country) and safety plan unused this long are deleted",
+        description=(
+            "A profile (language, country) and its safety plan are deleted after this many "
+            "days unused; never while the person has a case"
+        ),
+    )
+    conversation_retention_days: int = Field(
+        default=14,
+        ge=1,
+        description=(
+            "A conversation state (where someone is in a flow, with the answers typed so far) "
+            "is deleted after this many days unused. Two weeks: enough to come back to a "
+            "half-written request after a hard week or days without safe access to the phone; "
+            "short enough that half-typed answers do not linger for someone else to find"
+        ),
     )
 
     encryption_keys: SecretStr | None = Field(

@@ -53,6 +53,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.db.engine import current_session
 from bot.db.models import OutboxMessage, utcnow
 from bot.security import Cipher, DecryptionError, Pseudonymizer
+from bot.services.retention import Periods, purge_outbox
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +83,6 @@ MAX_BACKOFF = timedelta(minutes=5)
 WARN_AFTER_ATTEMPTS = 10
 """From this attempt on a message that still does not go out is logged as a warning."""
 
-SENT_RETENTION = timedelta(hours=1)
-"""Sent rows are kept for the rate limits (one minute) and a short look back, then deleted."""
-FINISHED_RETENTION = timedelta(days=7)
-"""Failed and undeliverable rows (payload already cleared) are kept a week for the admins."""
-PURGE_EVERY = timedelta(minutes=10)
 ERROR_PAUSE = 5.0
 """Seconds the worker waits after the database failed, so an outage does not flood the log."""
 
@@ -418,16 +414,13 @@ class OutboxWorker:
     async def _loop(self) -> None:
         # The task copied the context of whoever started it; the worker's transactions are its
         # own, never an update's.
+        # Finished rows are deleted by bot/services/retention.py.
         current_session.set(None)
-        next_purge = self._now()
         while not self._stopping:
             self._wakeup.clear()
             pause = self._poll_interval
             try:
                 await self.run_once()
-                if not self._stopping and self._now() >= next_purge:
-                    await self.purge()
-                    next_purge = self._now() + PURGE_EVERY
             except Exception:
                 # The database is down or locked: the rows are safe in it; try again later.
                 logger.warning("Outbox: the database failed; trying again", exc_info=True)
@@ -461,26 +454,10 @@ class OutboxWorker:
         return sent
 
     async def purge(self) -> int:
-        """Delete finished rows nobody needs any more; return how many."""
-        now = self._now()
+        """Delete finished rows nobody needs any more, now; return how many. (The running
+        bot does it with everything else in bot/services/retention.py.)"""
         async with self._sessions() as session, session.begin():
-            result = await session.execute(
-                delete(OutboxMessage)
-                .where(
-                    or_(
-                        and_(
-                            OutboxMessage.status == SENT,
-                            OutboxMessage.sent_at < now - SENT_RETENTION,
-                        ),
-                        and_(
-                            OutboxMessage.status.in_((FAILED, UNDELIVERABLE)),
-                            OutboxMessage.created_at < now - FINISHED_RETENTION,
-                        ),
-                    )
-                )
-                .execution_options(synchronize_session=False)
-            )
-        return int(getattr(result, "rowcount", 0) or 0)
+            return await purge_outbox(session, self._now(), Periods())
 
     # ---- claiming --------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from bot.db.models import ProcessedUpdate, utcnow
 from bot.middlewares.database import DatabaseMiddleware
 from bot.offline import OfflineBot
 from bot.security import Cipher, Pseudonymizer, generate_encryption_key
+from bot.services.retention import Retention
 from tests.test_flows import Chat
 from tests.test_legal_aid import file_request
 from tests.test_operators import desk_of
@@ -122,8 +123,9 @@ async def test_old_processed_updates_are_purged(engines: Callable[[], AsyncEngin
     async def handler(event: Update, data: dict[str, Any]) -> str:
         return "ok"
 
-    # Every 500th update purges what is older than two days.
     assert await replica(engine)(handler, Update(update_id=500), dict(NOBODY)) == "ok"
+    # The hourly purge deletes what is older than two days.
+    assert (await Retention(engine).purge()).processed_updates == 1
     async with sessions() as session:
         assert (await session.scalars(select(ProcessedUpdate.update_id))).all() == [500]
 

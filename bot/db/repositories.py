@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.cases import as_utc
 from bot.db.models import SafetyPlan, User
 
 
@@ -26,6 +30,22 @@ class UserRepository:
         if user is None:
             return False
         await self._session.delete(user)
+        return True
+
+    async def mark_seen(self, pseudonym: str, day: datetime) -> bool:
+        """Set `seen_at` to `day` (a midnight) if it is older or missing; False when it was
+        already that day (no write) or there is no such user."""
+        user = await self.get(pseudonym)  # already loaded by this update: no query
+        if user is None or (user.seen_at is not None and as_utc(user.seen_at) >= day):
+            return False
+        # A statement of its own, at once, rather than a change flushed at commit: a handler
+        # that deletes the user in this update (Forget me) must not meet a pending UPDATE.
+        # updated_at is left as it is, or it would tell the time of day the person came.
+        await self._session.execute(
+            update(User)
+            .where(User.pseudonym == pseudonym)
+            .values(seen_at=day, updated_at=User.updated_at)
+        )
         return True
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,9 +23,6 @@ from bot.services.safety_plan import SafetyPlanService
 logger = logging.getLogger(__name__)
 
 RETRIES = 4
-KEEP_UPDATES = timedelta(days=2)
-"""Telegram keeps an unconfirmed update for 24 hours; after that it cannot come again."""
-PURGE_EVERY_UPDATES = 500
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -39,6 +35,7 @@ class DatabaseMiddleware(BaseMiddleware):
     * `person`: what the service knows of them (None for a newcomer);
     * `person_language`: their saved language, read by PersonLocaleMiddleware.
 
+    A known person's `seen_at` is brought to today (at most one write a day), for retention.
     The transaction commits when the handler returns and rolls back if it raises.
     """
 
@@ -47,10 +44,13 @@ class DatabaseMiddleware(BaseMiddleware):
         session_factory: async_sessionmaker[AsyncSession],
         pseudonymizer: Pseudonymizer,
         cipher: Cipher,
+        *,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = session_factory
         self._pseudonymizer = pseudonymizer
         self._cipher = cipher
+        self._clock = clock
 
     async def __call__(
         self,
@@ -77,6 +77,8 @@ class DatabaseMiddleware(BaseMiddleware):
                 if isinstance(event, Update) and not await _first_delivery(session, event):
                     logger.info("Update %d was handled already; skipped", event.update_id)
                     return None
+                if person is not None:
+                    await people.mark_seen(person.pseudonym, self._clock())
                 data["person"] = person
                 data["person_language"] = person.language if person else None
                 result = await handler(event, data)
@@ -115,8 +117,4 @@ async def _first_delivery(session: AsyncSession, update: Update) -> bool:
             await session.flush()
     except IntegrityError:
         return False
-    if update.update_id % PURGE_EVERY_UPDATES == 0:
-        await session.execute(
-            delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < utcnow() - KEEP_UPDATES)
-        )
-    return True
+    return True  # old ids are deleted by bot/services/retention.py

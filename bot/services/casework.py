@@ -50,7 +50,6 @@ RELAY_KIND = "relay_to_person"
 """The outbox kind of operators' words to the person: if undeliverable, operators are told."""
 LOOP_INTERVAL = 30.0
 """Seconds between the background loop's looks at unclaimed cases."""
-PURGE_EVERY = timedelta(hours=1)
 ADVISORY_LOCK_KEY = 0x636173657321
 """PostgreSQL advisory lock of the reminder loop ("cases!"), so replicas do not both remind."""
 
@@ -454,7 +453,8 @@ class CaseDesk:
         return len(due)
 
     async def purge(self, now: datetime | None = None) -> int:
-        """Delete cases closed longer ago than the retention period."""
+        """Delete cases closed longer ago than the retention period, now. (The running bot
+        does it with everything else in bot/services/retention.py.)"""
         async with self._sessions() as session, session.begin():
             return await self.cases(session).purge_closed(now or self._clock(), self._keep_closed)
 
@@ -471,15 +471,9 @@ class CaseDesk:
 
     async def _loop(self) -> None:
         current_session.set(None)  # the loop's transactions are its own, never an update's
-        next_purge = self._clock()
         while not self._stopping.is_set():
             try:
                 await self.remind()
-                if self._clock() >= next_purge:
-                    purged = await self.purge()
-                    if purged:
-                        logger.info("Deleted %d closed cases past their retention", purged)
-                    next_purge = self._clock() + PURGE_EVERY
             except Exception:
                 logger.warning("Case reminders: the database failed; trying again", exc_info=True)
             with contextlib.suppress(TimeoutError):

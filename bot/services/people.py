@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.config import COUNTRIES, LANGUAGES
 from bot.db.models import User
 from bot.db.repositories import UserRepository
+from bot.services.retention import day_of
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,11 @@ class PeopleService:
     async def find(self, pseudonym: str) -> Person | None:
         user = await self._users.get(pseudonym)
         return Person.from_row(user) if user else None
+
+    async def mark_seen(self, pseudonym: str, now: datetime) -> bool:
+        """Remember that the person used the bot today (for PROFILE_RETENTION_DAYS): at most
+        one write a day per person, and only the day is kept."""
+        return await self._users.mark_seen(pseudonym, day_of(now))
 
     async def country_of(self, pseudonym: str) -> str | None:
         """The country as stored now (a choice made earlier in this update included)."""
