@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     case_retention_days: int = Field(
         default=90, ge=1, description="A closed case is deleted this many days after closing"
     )
+    throttle_per_second: int = Field(
+        default=5, ge=1, description="Updates one person may send in a second before a pause"
+    )
+    throttle_per_minute: int = Field(
+        default=30, ge=1, description="…and in a minute; above either, the rest is dropped"
+    )
 
     encryption_keys: SecretStr | None = Field(
         default=None,
