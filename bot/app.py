@@ -4,6 +4,8 @@ and the tests alike, so what is tested is what runs."""
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -39,6 +41,12 @@ from bot.db.migrate import upgrade_to_head
 from bot.i18n import N_, PersonLocaleMiddleware, create_i18n
 from bot.middlewares.database import DatabaseMiddleware
 from bot.middlewares.journal import JournalMiddleware, JournalRequests
+from bot.middlewares.throttling import (
+    Counters,
+    MemoryCounters,
+    RedisCounters,
+    ThrottlingMiddleware,
+)
 from bot.operators_chat import check_operators_chat
 from bot.outbox import Outbox, OutboxWorker
 from bot.regions import REGIONS_FILE, Regions, RegionsError, load_regions
@@ -137,8 +145,10 @@ def create_dispatcher(
     settings: Settings,
     *,
     message_manager: MessageManagerProtocol | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> Dispatcher:
-    """Build the whole bot from settings. Nothing happens at import time; nothing is global."""
+    """Build the whole bot from settings. Nothing happens at import time; nothing is global.
+    `clock`: the time the throttling counts by (the offline bot passes the emulator's)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     keys = load_or_create_keys(settings)
     cipher = keys.cipher()
@@ -157,11 +167,15 @@ def create_dispatcher(
         keep = timedelta(days=settings.conversation_retention_days)
         storage = EncryptedRedisStorage(redis, cipher, key_builder, state_ttl=keep, data_ttl=keep)
         isolation = RedisEventIsolation(redis, key_builder=key_builder)
+        counters: Counters = RedisCounters(
+            redis, settings.throttle_per_second, settings.throttle_per_minute
+        )
     else:
         storage = SqlStorage(sessions, cipher, key_builder)
         # Per-person lock, so two quick taps are handled one after the other. One process
         # only: several replicas need REDIS_URL (RedisEventIsolation).
         isolation = SimpleEventIsolation()
+        counters = MemoryCounters(settings.throttle_per_second, settings.throttle_per_minute)
 
     i18n = create_i18n(
         settings.locales_dir, settings.data_dir / "catalogs", settings.default_language
@@ -244,6 +258,7 @@ def create_dispatcher(
     dp = Dispatcher(
         storage=storage,
         events_isolation=isolation,
+        disable_fsm=True,  # registered below, after the throttling
         settings=settings,
         resources=resources,
         contacts=contacts,
@@ -256,6 +271,20 @@ def create_dispatcher(
         privacy=privacy,
         supervisors=Supervisors(),  # who may lift a block: the group's admins, asked briefly
     )
+    # Floods first: a dropped update takes no per-person lock, reads no state and opens no
+    # session, so aiogram's FSM middleware (dp.fsm, built by the Dispatcher from `storage`
+    # and `isolation`) is registered after it rather than by the Dispatcher itself.
+    dp.update.outer_middleware(
+        ThrottlingMiddleware(
+            counters,
+            pseudonymizer,
+            i18n,
+            operators_chat_id=settings.operators_chat_id,
+            default_language=settings.default_language,
+            clock=clock,
+        )
+    )
+    dp.update.outer_middleware(dp.fsm)
     # Runs inside aiogram's own FSM middleware and before every router's middlewares, so the
     # person's saved language is known when the locale is chosen.
     dp.update.outer_middleware(DatabaseMiddleware(sessions, pseudonymizer, cipher))

@@ -93,6 +93,12 @@ class Settings(BaseSettings):
             "short enough that half-typed answers do not linger for someone else to find"
         ),
     )
+    throttle_per_second: int = Field(
+        default=5, ge=1, description="Updates one person may send in a second before a pause"
+    )
+    throttle_per_minute: int = Field(
+        default=30, ge=1, description="…and in a minute; above either, the rest is dropped"
+    )
 
     encryption_keys: SecretStr | None = Field(
         default=None,

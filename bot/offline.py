@@ -34,7 +34,7 @@ class OfflineBot:
         settings = self.settings.model_copy(
             update={"bot_token": SecretStr(self.emulator.token), "telegram_api_base": None}
         )
-        self.dp = create_dispatcher(settings)
+        self.dp = create_dispatcher(settings, clock=self.emulator.now)
         self.bot = create_bot(settings, session=EmulatorSession(self.emulator))
         await self.dp.emit_startup(bot=self.bot, **self.dp.workflow_data)
 

@@ -29,6 +29,9 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         data_dir=tmp_path / "data",
         encryption_keys=generate_encryption_key(),
         pseudonym_key="k" * 64,
+        # Tests act far faster than any person; tests/test_throttling.py uses the real limits.
+        throttle_per_second=10_000,
+        throttle_per_minute=10_000,
     )
 
 

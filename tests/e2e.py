@@ -32,6 +32,9 @@ class BotProcess:
             "PYTHONPATH": str(ROOT),
             "DATA_DIR": str(self.data_dir),
             "LOG_LEVEL": "INFO",
+            # Tests act far faster than any person; tests/test_throttling.py uses the limits.
+            "THROTTLE_PER_SECOND": "10000",
+            "THROTTLE_PER_MINUTE": "10000",
             **self.env,
         }
         log = self.log_path.open("ab")
