@@ -1,11 +1,13 @@
 """The bot lives in private chats and the operators' group only: added to any other group,
 supergroup or channel it says once, in a neutral line, that it works only in private chats,
-and leaves; nothing about that chat or who added it is kept."""
+and leaves; nothing about that chat or who added it is kept. In the operators' group it
+answers its commands and case topics, never general chatter."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from typing import Any
 
 import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,6 +18,9 @@ from bot.offline import OfflineBot
 from dialogs.foreign_chats import LEAVING
 from tests.e2e import stored_bytes
 from tests.flow import translator
+from tests.operators import OPERATOR, OPS, Operator
+from tests.test_flows import Chat
+from tests.test_legal_aid import file_request
 
 ADDER = 6_402_917_385
 ADDER_NAME = "Zarina"
@@ -210,3 +215,53 @@ async def test_added_again_later_it_says_so_again(desk: OfflineBot) -> None:
         await deliver_queued(desk)
     assert [m.text for m in emulator.bot_messages(GROUP)] == [leaving(desk, "en")] * 2
     assert left(emulator) == [GROUP, GROUP]
+
+
+async def test_the_operators_chat_is_not_left_and_chatter_there_gets_no_answer(
+    desk: OfflineBot,
+) -> None:
+    emulator = desk.emulator
+    assert desk.bot is not None
+    operator = Operator(desk)
+    # An admin removes the bot by mistake and adds it back: it stays.
+    emulator.set_group_rights(OPS, bot_in_group=False)
+    for update in emulator.user_adds_bot_to_group(OPERATOR, OPS, kind="supergroup", as_admin=True):
+        await desk.deliver(update)
+    assert left(emulator) == []
+
+    # A topic operators made for themselves (the emulator opens it through the Bot API).
+    coffee = (await desk.bot.create_forum_topic(OPS, "Coffee")).message_thread_id
+    before = len(emulator.bot_messages(OPS))
+    chatter: list[dict[str, Any]] = [
+        emulator.user_sends_text(OPERATOR, "Good morning, everyone!", chat_id=OPS),
+        emulator.user_sends_text(
+            OPERATOR, "Who wants tea?", chat_id=OPS, message_thread_id=coffee
+        ),
+        emulator.user_sends_text(OPERATOR, "/start", chat_id=OPS, message_thread_id=coffee),
+        emulator.user_sends_photo(OPERATOR, chat_id=OPS, message_thread_id=coffee),
+        emulator.user_sends_sticker(OPERATOR, chat_id=OPS),
+    ]
+    for update in chatter:
+        await desk.deliver(update)
+    tea = chatter[1]["message"]["message_id"]
+    await desk.deliver(
+        emulator.user_edits_message(OPERATOR, tea, "Who wants coffee?", chat_id=OPS)
+    )
+    # A button that is not a case's (forged): answered without a word, no menu of the flows.
+    card = (await desk.bot.send_message(OPS, "x")).message_id
+    await desk.deliver(
+        emulator.user_presses_button(
+            OPERATOR, data="m:x", forged=True, chat_id=OPS, message_id=card
+        )
+    )
+    await desk.drain()
+    assert len(emulator.bot_messages(OPS)) == before + 1  # only the "x" this test sent
+    assert left(emulator) == []
+
+    # Case topics and commands still work.
+    chat = Chat(desk, language_code="en")
+    code = await file_request(chat, "en", "KZ")
+    await operator.write(code, "/start")
+    assert operator.texts(operator.topic_of(code))[-1].startswith("Only /cases and /case work")
+    await operator.send_in_general("/cases")
+    assert code in operator.texts()[-1]
