@@ -127,7 +127,10 @@ def create_router(operators_chat_id: int | None) -> Router:
         await farewells.leave(bot, message.chat, text, message.date)
 
     async def on_button(callback: CallbackQuery, bot: Bot, i18n: I18n) -> None:
-        await callback.answer()
+        try:
+            await callback.answer()
+        except TelegramAPIError as error:  # too old, or Telegram failing: leave all the same
+            logger.warning("Could not answer a button press: %s", error)
         message = callback.message
         assert message is not None  # the filter saw its chat
         text = None if message.chat.type == "channel" else _line(i18n, callback.from_user)
