@@ -46,6 +46,11 @@ MAX_BUTTONS = 100
 DELETE_WINDOW_SECONDS = 48 * 3600
 DEFAULT_TOPIC_COLOR = 0x6FB9F0
 
+# Fields that make a message a service message ("topic created", "… added the bot").
+_SERVICE_KEYS = ("forum_topic_created", "new_chat_members")
+
+ChatKind = Literal["group", "supergroup", "channel"]
+
 # Update types Telegram leaves out when allowed_updates is empty or was never given.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _ADMIN_RIGHTS = (
@@ -849,7 +854,7 @@ class ChatMessage:
 
     @property
     def is_service(self) -> bool:
-        return "forum_topic_created" in self.data
+        return any(key in self.data for key in _SERVICE_KEYS)
 
 
 EventKind = Literal["new", "edited", "deleted", "callback_answer", "chat_action"]
@@ -902,13 +907,15 @@ class WebhookConfig:
 @dataclass
 class _Chat:
     id: int
-    type: Literal["private", "supergroup"]
+    type: Literal["private", "group", "supergroup", "channel"]
     data: dict[str, Any]  # the Chat object embedded in messages
     members: set[int] = field(default_factory=set)
     admins: dict[int, str] = field(default_factory=dict)  # member id: administrator | creator
     started: bool = False  # private: the person has written to the bot, so it may write back
     blocked: bool = False  # private: the person blocked the bot; group: the bot was removed
+    left: bool = False  # group or channel: the bot left it (leaveChat) or was never added
     bot_is_admin: bool = False
+    can_post: bool = True  # channel: the bot's administrator right to post messages
     is_forum: bool = False
     topics: dict[int, ForumTopic] = field(default_factory=dict)
     messages: dict[int, ChatMessage] = field(default_factory=dict)
@@ -1006,8 +1013,9 @@ class TelegramEmulator:
     button presses, the update queue, and a log of every API call.
 
     Methods named `user_*` and `block_bot`/`unblock_bot` simulate people; each returns the
-    Update (Bot API JSON) Telegram would send and queues it for getUpdates or the webhook,
-    unless the bot's allowed_updates exclude its type (then it is only returned).
+    Update (Bot API JSON) Telegram would send (a list where it sends several) and queues it for
+    getUpdates or the webhook, unless the bot's allowed_updates exclude its type or it happens
+    in a chat the bot is not in (then it is only returned).
 
     Not emulated (EmulatorError, so a gap shows instead of passing silently): Markdown parse
     modes, inline mode, payments and the other methods without a handler below. Simplified:
@@ -1058,6 +1066,7 @@ class TelegramEmulator:
         self._callback_ids = itertools.count(1)
         self._event_seq = itertools.count(1)
         self._file_ids = itertools.count(1)
+        self._group_ids = itertools.count(1)
         self._files: dict[str, dict[str, Any]] = {}
         self._pending_callbacks: dict[str, _PendingCallback] = {}
         self._faults: list[_Fault] = []
@@ -1214,6 +1223,7 @@ class TelegramEmulator:
         chat = self._existing_chat(chat_id)
         if bot_in_group is not None:
             chat.blocked = not bot_in_group
+            chat.left = False
         if chat.type != "supergroup":
             raise EmulatorError("only supergroups have topics and admins")
         if is_forum is not None:
@@ -1322,10 +1332,14 @@ class TelegramEmulator:
             return update_type in self.allowed_updates
         return update_type not in _OPT_IN_UPDATES
 
-    def _enqueue(self, update_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def _enqueue(
+        self, update_type: str, payload: dict[str, Any], *, to_bot: bool = True
+    ) -> dict[str, Any]:
+        """Queue an update; `to_bot=False`: it happened where the bot is not (a group it
+        left), so Telegram sends nothing, and the update is only returned."""
         update = {"update_id": next(self._update_ids), update_type: copy.deepcopy(payload)}
         # Telegram does not create updates the bot has not asked for (allowed_updates).
-        if self._allowed(update_type):
+        if to_bot and self._allowed(update_type):
             self._updates.append(update)
         self._notify()
         return copy.deepcopy(update)
@@ -1392,8 +1406,17 @@ class TelegramEmulator:
     def _check_can_write(self, chat: _Chat) -> None:
         if chat.type == "private" and chat.blocked:
             raise TelegramError(403, "Forbidden: bot was blocked by the user")
-        if chat.type == "supergroup" and chat.blocked:
-            raise TelegramError(403, "Forbidden: bot was kicked from the supergroup chat")
+        self._check_member(chat)
+        if chat.type == "channel" and not (chat.bot_is_admin and chat.can_post):
+            raise _bad_request("need administrator rights in the channel chat")
+
+    @staticmethod
+    def _check_member(chat: _Chat) -> None:
+        """A group or channel the bot was removed from or left: 403, as for sending there."""
+        if chat.type != "private" and chat.blocked:
+            raise TelegramError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
+        if chat.type != "private" and chat.left:
+            raise TelegramError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
 
     def _thread_param(self, chat: _Chat, p: _Params) -> int | None:
         thread_id = p.int("message_thread_id")
@@ -1536,12 +1559,13 @@ class TelegramEmulator:
     ) -> ChatMessage:
         message_id = chat.next_message_id
         chat.next_message_id += 1
-        data: dict[str, Any] = {
-            "message_id": message_id,
-            "from": dict(sender),
-            "chat": dict(chat.data),
-            "date": self.now(),
-        }
+        data: dict[str, Any] = {"message_id": message_id}
+        if chat.type == "channel":
+            # A post in a channel is signed by the channel, whoever wrote it (the bot too).
+            data["sender_chat"] = dict(chat.data)
+        else:
+            data["from"] = dict(sender)
+        data.update(chat=dict(chat.data), date=self.now())
         if thread_id is not None:
             data["message_thread_id"] = thread_id
             if chat.is_forum:
@@ -2167,6 +2191,8 @@ class TelegramEmulator:
     def _bot_member(self, chat: _Chat) -> dict[str, Any]:
         if chat.type != "private" and chat.blocked:
             return {"status": "kicked", "user": dict(self.bot_user), "until_date": 0}
+        if chat.type != "private" and chat.left:
+            return {"status": "left", "user": dict(self.bot_user)}
         if chat.type == "private" or not chat.bot_is_admin:
             return {"status": "member", "user": dict(self.bot_user)}
         rights = dict.fromkeys(
@@ -2177,11 +2203,16 @@ class TelegramEmulator:
                 "can_restrict_members",
                 "can_change_info",
                 "can_invite_users",
-                "can_pin_messages",
-                "can_manage_topics",
             ),
             True,
         )
+        # Rights that exist only in some kinds of chat are left out of the others.
+        if chat.type == "channel":
+            rights.update(can_post_messages=chat.can_post, can_edit_messages=True)
+        else:
+            rights["can_pin_messages"] = True
+        if chat.type == "supergroup":
+            rights["can_manage_topics"] = True
         rights.update(
             dict.fromkeys(
                 (
@@ -2197,6 +2228,28 @@ class TelegramEmulator:
             )
         )
         return {"status": "administrator", "user": dict(self.bot_user), **rights}
+
+    @_method("leaveChat")
+    def _leave_chat(self, p: _Params) -> bool:
+        chat = self._chat_param(p)
+        if chat.type == "private":
+            raise _bad_request("chat member status can't be changed in private chats")
+        self._check_member(chat)
+        old = self._bot_member(chat)
+        chat.left, chat.bot_is_admin = True, False
+        # Telegram tells the bot of its own change of status too, as from itself.
+        self._enqueue("my_chat_member", self._membership(chat, self.bot_user, old))
+        return True
+
+    def _membership(self, chat: _Chat, by: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+        """A ChatMemberUpdated about the bot: from `old` to its status in `chat` now."""
+        return {
+            "chat": dict(chat.data),
+            "from": dict(by),
+            "date": self.now(),
+            "old_chat_member": old,
+            "new_chat_member": self._bot_member(chat),
+        }
 
     @_method("getChatMember")
     def _get_chat_member(self, p: _Params) -> dict[str, Any]:
@@ -2324,9 +2377,17 @@ class TelegramEmulator:
                 raise EmulatorError(f"user {user_id} cannot write in the private chat {chat.id}")
             if chat.blocked:
                 raise EmulatorError(f"user {user_id} has blocked the bot; call unblock_bot first")
+        elif chat.type == "channel":
+            raise EmulatorError(
+                "in a channel people act as the channel; see user_posts_in_channel"
+            )
         elif user_id not in chat.members:
             raise EmulatorError(f"user {user_id} is not a member of chat {chat.id}")
         return chat
+
+    @staticmethod
+    def _bot_is_in(chat: _Chat) -> bool:
+        return chat.type == "private" or not (chat.blocked or chat.left)
 
     def _user_message(
         self,
@@ -2352,7 +2413,7 @@ class TelegramEmulator:
         message = self._store_message(
             chat, self._users[user_id], content, thread_id=message_thread_id, reply_to=reply_to
         )
-        return self._enqueue("message", message.data)
+        return self._enqueue("message", message.data, to_bot=self._bot_is_in(chat))
 
     def user_sends_text(
         self,
@@ -2522,7 +2583,7 @@ class TelegramEmulator:
         if entities:
             changes["entities"] = entities
         data = self._edit(chat, message, changes, removed=("entities",))
-        return self._enqueue("edited_message", data)
+        return self._enqueue("edited_message", data, to_bot=self._bot_is_in(chat))
 
     def user_presses_button(
         self,
@@ -2593,6 +2654,68 @@ class TelegramEmulator:
                 f"button {found[0]['text']!r} sends no callback (not a callback button)"
             )
         return str(found[0]["callback_data"])
+
+    def user_adds_bot_to_group(
+        self,
+        user_id: int,
+        chat_id: int | None = None,
+        *,
+        title: str = "Group",
+        kind: ChatKind = "group",
+        as_admin: bool = False,
+        can_post_messages: bool = True,
+    ) -> list[dict[str, Any]]:
+        """The person adds the bot to a group, supergroup or channel: a new one they create
+        (unless `chat_id` names one the bot left or was removed from). Telegram sends a
+        `my_chat_member` update (from "left" to "member" or "administrator"), and in a group or
+        supergroup the service message "… added the bot" (`new_chat_members`); both are
+        queued and returned, in that order. A channel takes a bot only as an administrator;
+        `can_post_messages` is its right to post there."""
+        user = self._user(user_id)
+        if kind not in ("group", "supergroup", "channel"):
+            raise EmulatorError(f"unknown kind of chat {kind!r}")
+        if kind == "channel" and not as_admin:
+            raise EmulatorError("Telegram adds a bot to a channel only as an administrator")
+        if chat_id is None:
+            number = next(self._group_ids)
+            chat_id = -(4_100_000_000 + number if kind == "group" else 1_002_100_000_000 + number)
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            if chat_id >= 0:
+                raise EmulatorError("group and channel ids are negative")
+            data: dict[str, Any] = {"id": chat_id, "title": title, "type": kind}
+            chat = _Chat(chat_id, kind, data, {user_id}, started=True, left=True)
+            self._chats[chat_id] = chat
+        elif chat.type != kind or user_id not in chat.members or self._bot_is_in(chat):
+            raise EmulatorError(
+                f"user {user_id} cannot add the bot to chat {chat_id}: it must be a {kind} "
+                "they are in, and the bot must not be in it"
+            )
+        old = self._bot_member(chat)
+        chat.blocked = chat.left = False
+        chat.bot_is_admin, chat.can_post = as_admin, can_post_messages
+        updates = [self._enqueue("my_chat_member", self._membership(chat, user, old))]
+        if kind != "channel":
+            added = self._store_message(chat, user, {"new_chat_members": [dict(self.bot_user)]})
+            updates.append(self._enqueue("message", added.data))
+        return updates
+
+    def user_posts_in_channel(self, user_id: int, chat_id: int, text: str) -> dict[str, Any]:
+        """An administrator of a channel posts a text in it: a `channel_post` update, signed
+        by the channel (nothing in it says who wrote it). Queued only if the bot is in it."""
+        self._user(user_id)
+        chat = self._existing_chat(chat_id)
+        if chat.type != "channel" or user_id not in chat.members:
+            raise EmulatorError(f"user {user_id} cannot post in chat {chat_id}")
+        if not text.strip():
+            raise EmulatorError("Telegram apps do not send empty messages")
+        clean, entities = fix_text(text, [])
+        content: dict[str, Any] = {"text": clean}
+        found = find_entities(clean, entities)
+        if found:
+            content["entities"] = found
+        post = self._store_message(chat, self._users[user_id], content)
+        return self._enqueue("channel_post", post.data, to_bot=self._bot_is_in(chat))
 
     def _member_update(self, user_id: int, old: str, new: str) -> dict[str, Any]:
         self._user(user_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from dialogs import commands, fallback
+from dialogs import commands, fallback, foreign_chats
 from dialogs.contacts import dialog as contacts_dialog
 from dialogs.legal_aid import dialog as legal_aid_dialog
 from dialogs.legal_aid import replies as legal_aid_replies
@@ -24,6 +24,8 @@ from dialogs.torture import dialog as torture_dialog
 
 def get_routers(operators_chat_id: int | None) -> list[Router]:
     return [
+        # Before all: any other group or channel is left, and nothing else runs there.
+        foreign_chats.create_router(operators_chat_id),
         # The operators' chat first: nothing a flow does for people runs there.
         operators_router.create_router(operators_chat_id),
         commands.create_router(),

@@ -345,6 +345,80 @@ async def test_blocked_user_gives_403_and_a_my_chat_member_update(
     await bot.send_message(USER, "Welcome back")
 
 
+async def test_a_bot_added_to_a_group_is_told_and_can_leave_it(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    joined, added = emulator.user_adds_bot_to_group(USER, title="Family", kind="group")
+    updates = await bot.get_updates()  # parsed by aiogram, as from Telegram
+    assert [u.update_id for u in updates] == [joined["update_id"], added["update_id"]]
+    change = updates[0].my_chat_member
+    assert change is not None and change.chat.type == "group" and change.chat.id < 0
+    assert change.from_user.id == USER
+    assert (change.old_chat_member.status, change.new_chat_member.status) == ("left", "member")
+    service = updates[1].message
+    assert service is not None and service.new_chat_members is not None
+    assert [member.id for member in service.new_chat_members] == [bot.id]
+    group = change.chat.id
+    await bot.send_message(group, "Hello")
+
+    assert await bot.leave_chat(group) is True
+    left = (await bot.get_updates(offset=updates[-1].update_id + 1))[-1].my_chat_member
+    assert left is not None and left.from_user.id == bot.id  # its own change, from itself
+    assert left.new_chat_member.status == "left"
+    assert (await bot.get_chat_member(group, bot.id)).status == "left"
+    for call in (bot.send_message(group, "Still here?"), bot.leave_chat(group)):
+        with pytest.raises(TelegramForbiddenError) as error:
+            await call
+        assert error.value.message == "Forbidden: bot is not a member of the group chat"
+    # What people write there no longer reaches the bot.
+    emulator.drop_updates_before(10**6)
+    emulator.user_sends_text(USER, "Where did it go?", chat_id=group)
+    assert emulator.pending_update_count() == 0
+
+    again, _ = emulator.user_adds_bot_to_group(USER, group, as_admin=True)
+    assert again["my_chat_member"]["new_chat_member"]["status"] == "administrator"
+    await bot.send_message(group, "Back")
+    with pytest.raises(EmulatorError):
+        emulator.user_adds_bot_to_group(USER, group)  # it is in already
+    with pytest.raises(TelegramBadRequest) as error:
+        await bot.leave_chat(USER)
+    assert error.value.message == (
+        "Bad Request: chat member status can't be changed in private chats"
+    )
+
+
+async def test_a_channel_takes_the_bot_as_admin_and_posting_needs_the_right(
+    bot: Bot, emulator: TelegramEmulator
+) -> None:
+    with pytest.raises(EmulatorError):
+        emulator.user_adds_bot_to_group(USER, kind="channel")  # only as an administrator
+    updates = emulator.user_adds_bot_to_group(
+        USER, title="News", kind="channel", as_admin=True, can_post_messages=False
+    )
+    assert len(updates) == 1  # no service message in a channel
+    [update] = await bot.get_updates()
+    change = update.my_chat_member
+    assert change is not None and change.chat.type == "channel"
+    assert change.new_chat_member.status == "administrator"
+    assert change.new_chat_member.can_post_messages is False
+    channel = change.chat.id
+    with pytest.raises(TelegramBadRequest) as error:
+        await bot.send_message(channel, "Hello")
+    assert error.value.message == "Bad Request: need administrator rights in the channel chat"
+    post = emulator.user_posts_in_channel(USER, channel, "Today's news")["channel_post"]
+    assert post["sender_chat"]["id"] == channel and "from" not in post  # nobody named
+    with pytest.raises(EmulatorError):
+        emulator.user_sends_text(USER, "x", chat_id=channel)
+
+    await bot.leave_chat(channel)
+    with pytest.raises(TelegramForbiddenError) as error:
+        await bot.send_message(channel, "Hello")
+    assert error.value.message == "Forbidden: bot is not a member of the channel chat"
+    emulator.user_adds_bot_to_group(USER, channel, kind="channel", as_admin=True)
+    sent = await bot.send_message(channel, "Hello")
+    assert sent.sender_chat is not None and sent.sender_chat.id == channel
+
+
 async def test_forum_topics(bot: Bot, emulator: TelegramEmulator) -> None:
     emulator.add_supergroup(GROUP, "Operators", members=[USER])
     topic = await bot.create_forum_topic(GROUP, "Case 17")

@@ -338,19 +338,6 @@ async def test_closed_cases_are_deleted_after_the_retention_period(
         assert operator.texts()[-1].startswith("There is no such case")
 
 
-async def test_another_group_is_ignored_and_its_id_logged_for_the_admin(
-    desk: OfflineBot, caplog: pytest.LogCaptureFixture
-) -> None:
-    other = -1009999999999
-    desk.emulator.add_supergroup(other, "Family chat", members=[COLLEAGUE])
-    with caplog.at_level(logging.INFO):
-        await desk.deliver(desk.emulator.user_sends_text(COLLEAGUE, "/cases", chat_id=other))
-    assert f"set OPERATORS_CHAT_ID={other}" in caplog.text
-    assert str(COLLEAGUE) not in caplog.text.replace(str(other), "")
-    await desk.drain()
-    assert desk.emulator.bot_messages(other) == []
-
-
 async def test_long_messages_are_relayed_whole_in_parts(desk: OfflineBot) -> None:
     chat = Chat(desk, language_code="en")
     code = await file_request(chat, "en", "KZ")

@@ -153,12 +153,3 @@ async def test_a_database_failing_for_a_moment_costs_nothing(
     monkeypatch.setattr(PeopleService, "find", flaky_find)
     await chat.person.send("/start")
     assert chat.sees("tg", HOW_CAN_I_HELP)  # still known: language and country kept
-
-
-async def test_messages_in_groups_are_ignored(offline: OfflineBot) -> None:
-    emulator = offline.emulator
-    emulator.add_private_user(777, language_code="ru")
-    emulator.add_supergroup(-100500, "some group", is_forum=False, members=[777])
-    before = len(emulator.calls_to("sendMessage"))
-    await offline.deliver(emulator.user_sends_text(777, "hello bot", chat_id=-100500))
-    assert len(emulator.calls_to("sendMessage")) == before

@@ -6,7 +6,9 @@ a supervisor (an administrator or the creator of the group) can lift a block.
 
 Only the chat whose id is OPERATORS_CHAT_ID is served. A case button or command anywhere else
 (a forged button in a private chat, the bot added to another group) does nothing to any case
-and is logged without who pressed it.
+and is logged without who pressed it; another group is left (dialogs/foreign_chats.py).
+In the operators' chat the bot answers only its commands and what is written in a case's
+topic: talk in General or in a topic operators made for themselves is none of its business.
 """
 
 from __future__ import annotations
@@ -70,21 +72,16 @@ UNKNOWN_COMMAND = N_("Only /cases and /case work here. This message was not sent
 NO_CASES = N_("No open cases. 🌿")
 OPEN_CASES = N_("Open cases, unclaimed and urgent first:")
 CASE_USAGE = N_("Write the code after the command, for example: /case K7MQ-4XT9")
-NOT_A_TOPIC = N_(
-    "Write in a case's topic to answer its person. Here: /cases lists open cases, "
-    "/case CODE shows one."
-)
 
 
 def create_router(chat_id: int | None) -> Router:
     router = Router(name="operators")
     router.callback_query.register(on_case_button, CaseAction.filter())
-    groups = F.chat.type.in_({"group", "supergroup"})
     if chat_id is None:
-        router.message.register(on_other_group, groups)
         return router
     ours = F.chat.id == chat_id
-    router.message.register(on_other_group, groups, F.chat.id != chat_id)
+    # Any other button there (none the bot made; a forged one) gets no menu of the flows.
+    router.callback_query.register(on_other_button, F.message.chat.id == chat_id)
     router.message.register(on_cases, ours, Command("cases"))
     router.message.register(on_case, ours, Command("case"))
     router.message.register(on_unblock, ours, Command("unblock"))
@@ -329,6 +326,9 @@ async def on_topic_message(message: Message, case_desk: CaseDesk, session: Async
         return
     if message.text is not None and message.text.startswith(NOTE_PREFIX):
         return  # a note among operators
+    assert message.message_thread_id is not None
+    if not await _is_case_topic(case_desk, session, message.message_thread_id):
+        return  # a topic operators made for themselves
     if message.text is not None and message.text.startswith("/"):
         # An unknown command is never relayed: the person would get "/start@bot".
         await _reply(message, case_desk, session, cards.t(UNKNOWN_COMMAND))
@@ -337,28 +337,21 @@ async def on_topic_message(message: Message, case_desk: CaseDesk, session: Async
         if _is_content(message):
             await _reply(message, case_desk, session, cards.t(ONLY_TEXT))
         return  # service messages (topic edited, members joined …)
-    assert message.message_thread_id is not None
     result = await case_desk.operator_writes(
         session, message.message_thread_id, message.from_user.id, message.text
     )
-    if result.outcome is Relay.NO_CASE:
-        await _reply(message, case_desk, session, cards.t(NOT_A_TOPIC))
-    elif result.outcome is Relay.CLOSED:
+    if result.outcome is Relay.CLOSED:
         await _reply(message, case_desk, session, cards.t(NOT_SENT_CLOSED))
     elif result.outcome is Relay.NO_CHAT:
         await _reply(message, case_desk, session, cards.t(NOT_SENT_NO_CHAT))
 
 
-async def on_other_group(message: Message) -> None:
-    """A group that is not the operators' (or none is set yet): nothing is done there. Its id
-    is logged (a group's id is not a person's), which is how an admin finds the id to put in
-    OPERATORS_CHAT_ID after adding the bot to the operators' group."""
-    logger.info(
-        "A message in group %s, which is not OPERATORS_CHAT_ID: ignored. If this is the "
-        "operators' group, set OPERATORS_CHAT_ID=%s and restart.",
-        message.chat.id,
-        message.chat.id,
-    )
+async def _is_case_topic(case_desk: CaseDesk, session: AsyncSession, topic_id: int) -> bool:
+    return await case_desk.cases(session).by_topic(topic_id) is not None
+
+
+async def on_other_button(callback: CallbackQuery) -> None:
+    await callback.answer()
 
 
 async def on_general_message(message: Message) -> None:
@@ -366,8 +359,14 @@ async def on_general_message(message: Message) -> None:
 
 
 async def on_edited(message: Message, case_desk: CaseDesk, session: AsyncSession) -> None:
-    """An edit is not relayed (the person has the first version): say so in the topic."""
-    if message.is_topic_message and message.text and not message.text.startswith(NOTE_PREFIX):
+    """An edit is not relayed (the person has the first version): say so in the case's topic."""
+    if (
+        message.is_topic_message
+        and message.message_thread_id
+        and message.text
+        and not message.text.startswith(NOTE_PREFIX)
+        and await _is_case_topic(case_desk, session, message.message_thread_id)
+    ):
         await _reply(message, case_desk, session, _cards(case_desk).t(EDIT_NOT_RELAYED))
 
 
