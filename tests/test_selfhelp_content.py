@@ -90,7 +90,12 @@ def test_the_shipped_content_passes_the_check(shipped: SelfHelp) -> None:
 
 def test_the_shipped_files_name_their_schema_on_the_first_line() -> None:
     files = sorted(DEFAULT_DIRECTORY.glob("*.yaml"))
-    assert [file.name for file in files] == ["checkin.yaml", "exercises.yaml", "topics.yaml"]
+    assert [file.name for file in files] == [
+        "checkin.yaml",
+        "exercises.yaml",
+        "exit.yaml",
+        "topics.yaml",
+    ]
     for file in files:
         first = file.read_text(encoding="utf-8").splitlines()[0]
         assert first == "# yaml-language-server: $schema=schema.json", file
@@ -344,7 +349,7 @@ def test_main_check_says_all_is_well_or_lists_every_problem(
 ) -> None:
     assert main_check([str(DEFAULT_DIRECTORY)]) == 0
     assert capsys.readouterr().out == (
-        "All 3 files are fine: 6 feelings, 3 exercises, 6 topics, 56 screens in six languages.\n"
+        "All 4 files are fine: 6 feelings, 3 exercises, 6 topics, 56 screens in six languages.\n"
     )
     broken = DATA / "broken" / "letters"
     assert main_check([str(broken)]) == 1

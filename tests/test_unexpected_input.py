@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.config import LANGUAGES
+from bot.emulator import DELETE_WINDOW_SECONDS
 from bot.offline import OfflineBot
 from bot.services.people import PeopleService
 from tests.test_flows import HOW_CAN_I_HELP, Chat
@@ -119,7 +120,9 @@ async def test_a_button_from_before_exit_is_refused_kindly(offline: OfflineBot) 
         chat.person.screen.message_id,
         chat.person.screen.buttons[0]["callback_data"],
     )
-    await chat.person.press(chat.button("ky", "Exit", "✕"))
+    # Exit deletes the screens it can; one older than 48 hours stays, with its buttons.
+    offline.emulator.advance_time(DELETE_WINDOW_SECONDS + 60)
+    await chat.person.send("/exit")
     await chat.person.press_forged(old_data, message_id=old_id)
     assert chat.t("ky", STALE) in chat.person.notices()
     assert chat.sees("ky", HOW_CAN_I_HELP)
