@@ -165,30 +165,22 @@ def _checkin_once(results: list[FileResult], files: list[Path]) -> list[Problem]
             return []  # a file that cannot be read may be the one with the check-in
         message = "no file has `checkin:`: add the check-in (checkin.yaml)"
         return [Problem(files[0].parent, 1, message)]
-    first_path, first_doc = found[0]
-    first = f"{first_path}:{first_doc.line(('checkin',))}"
-    return [
-        Problem(
-            path,
-            doc.line(("checkin",)),
-            f"`checkin:` is already in {first}: keep one check-in in one file",
-        )
-        for path, doc in found[1:]
-    ]
+    return _written_twice(found, "checkin", "keep one check-in in one file")
 
 
 def _exit_message_at_most_once(results: list[FileResult]) -> list[Problem]:
     found = [(path, doc) for path, doc in _readable(results) if "exit_message" in doc.data]
+    return _written_twice(found, "exit_message", "keep it in one file")
+
+
+def _written_twice(found: list[tuple[Path, YamlDocument]], key: str, advice: str) -> list[Problem]:
+    """A key that belongs in one file only: every file after the first that has it."""
     if len(found) < 2:
         return []
     first_path, first_doc = found[0]
-    first = f"{first_path}:{first_doc.line(('exit_message',))}"
+    first = f"{first_path}:{first_doc.line((key,))}"
     return [
-        Problem(
-            path,
-            doc.line(("exit_message",)),
-            f"`exit_message:` is already in {first}: keep it in one file",
-        )
+        Problem(path, doc.line((key,)), f"`{key}:` is already in {first}: {advice}")
         for path, doc in found[1:]
     ]
 
