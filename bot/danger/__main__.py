@@ -1,4 +1,4 @@
-"""`python -m bot.danger check [PATH...]` and `python -m bot.danger bench`."""
+"""`python -m bot.danger check [PATH...]`, `eval [PATH...]` and `bench`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.danger.detector import ALL_KINDS, DangerDetector
+from bot.danger.evaluation import CASES_DIRECTORY, evaluate, load_cases, render
 from bot.danger.loader import DEFAULT_DIRECTORY, load_detector, load_paths
 
 # Ordinary sentences, none of them dangerous, in the six languages and in mixed alphabets.
@@ -30,10 +31,22 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="check danger lists (default resources/danger)")
     check.add_argument("paths", nargs="*")
+    evaluate = commands.add_parser(
+        "eval", help="measure the lists on labelled messages (default resources/danger/cases)"
+    )
+    evaluate.add_argument("paths", nargs="*")
+    evaluate.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="RECALL",
+        help="exit with 1 if any file or kind is below this recall or any calm message alarms",
+    )
     commands.add_parser("bench", help="time a check of a 5,000-character text")
     args = parser.parse_args(argv)
     if args.command == "check":
         return main_check(args.paths)
+    if args.command == "eval":
+        return main_eval(args.paths, args.fail_under)
     return main_bench()
 
 
@@ -51,6 +64,23 @@ def main_check(paths: list[str]) -> int:
         )
         return 1
     print(f"The lists are fine: {_summary(detector)}.")
+    return 0
+
+
+def main_eval(paths: list[str], fail_under: float | None = None) -> int:
+    """Print the evaluation table; 2 when a list or case file has problems."""
+    detector, problems = load_paths([DEFAULT_DIRECTORY])
+    cases, case_problems = load_cases([Path(path) for path in paths] or [CASES_DIRECTORY])
+    for problem in problems + case_problems:
+        print(problem)
+    if detector is None or case_problems:
+        print("\nFix the problems above and run the evaluation again.")
+        return 2
+    report = evaluate(detector, cases)
+    print(f"The danger check on {len(cases)} labelled messages ({_summary(detector)}):\n")
+    print("\n".join(render(report)))
+    if fail_under is not None and not report.meets(fail_under):
+        return 1
     return 0
 
 
