@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.danger.detector import ALL_KINDS, DangerDetector
+from bot.danger.detector import DANGER_KINDS, DangerDetector
 from bot.danger.evaluation import CASES_DIRECTORY, evaluate, load_cases, render
 from bot.danger.loader import DEFAULT_DIRECTORY, load_detector, load_paths
 
@@ -129,10 +129,11 @@ def _summary(detector: DangerDetector) -> str:
     counts = detector.counts()
     parts = []
     for language, per_kind in counts.items():
-        danger = sum(per_kind[kind] for kind in ALL_KINDS if kind != "not_danger")
-        parts.append(f"{language} {danger}+{per_kind['not_danger']}")
+        danger = sum(per_kind[kind] for kind in DANGER_KINDS)
+        calm = per_kind["not_danger"] + per_kind["calm_context"]
+        parts.append(f"{language} {danger}+{calm}")
     total = sum(sum(per_kind.values()) for per_kind in counts.values())
-    return f"{total} phrases ({', '.join(parts)}; danger+not_danger)"
+    return f"{total} phrases ({', '.join(parts)}; danger + not_danger and calm_context)"
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ of dict look-ups per word, whatever the size of the lists.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,12 +18,19 @@ from operator import is_not, itemgetter
 from pathlib import Path
 
 from bot.config import LANGUAGES
-from bot.danger.normalise import UZBEK_MARK, tokenise
-from bot.danger.phrases import NEGATIONS, Pattern, Word
+from bot.danger.normalise import UZBEK_MARK, keys, tokenise
+from bot.danger.phrases import KEY_LANGUAGES, NEGATIONS, Pattern, Word, readings
 
 DANGER_KINDS: tuple[str, ...] = ("suicide", "self_harm", "violence_now", "danger_now")
 NOT_DANGER = "not_danger"
-ALL_KINDS: tuple[str, ...] = (*DANGER_KINDS, NOT_DANGER)
+"""Idioms: cancel the danger phrase they overlap in the text («умираю со смеху»)."""
+CALM_CONTEXT = "calm_context"
+"""Words that show a sentence talks about suicide or self-harm without being in it now: a
+question about the topic, news, a book or a film, someone else's words, something long over.
+They cancel suicide and self_harm phrases in the same sentence, never violence or danger."""
+CONTEXT_CALMS = frozenset({"suicide", "self_harm"})
+ALL_KINDS: tuple[str, ...] = (*DANGER_KINDS, NOT_DANGER, CALM_CONTEXT)
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
 PRIORITY: tuple[str, ...] = ("suicide", "violence_now", "danger_now", "self_harm")
 """Most urgent first. Suicide and violence happening now threaten a life within minutes;
 danger_now is the threat of it; self-harm without words of suicide is serious but rarely
@@ -62,6 +70,9 @@ class DangerMatch:
     """Its line in resources/danger/<language>.yaml."""
 
 
+_LOOSE = 2  # what _match returns for a word matched by the one-typo rule for short words
+
+
 @dataclass
 class _Bucket:
     """The stems and typo-tolerant anchor words that share their first three letters."""
@@ -70,24 +81,72 @@ class _Bucket:
     fuzzy: dict[int, list[tuple[Word, int, int]]] = field(default_factory=dict)
     """Typo-tolerant words under each length a typed word may have: one shorter to one longer."""
 
-    def add(self, word: Word, index: int, anchor: int) -> None:
+    def add(self, word: Word, ref: int, anchor: int) -> None:
         if word.stem:
-            self.stems.append((word, index, anchor))  # tried on every word with its start
+            self.stems.append((word, ref, anchor))  # tried on every word with its start
             return
         for length in range(len(word.text) - 1, len(word.text) + 2):
-            self.fuzzy.setdefault(length, []).append((word, index, anchor))
+            self.fuzzy.setdefault(length, []).append((word, ref, anchor))
 
     def hits(self, token: str, plain: str, position: int, out: list[tuple[int, int, int]]) -> None:
-        for word, index, anchor in self.stems:
-            if _word_matches(word, token, plain):
-                out.append((position, index, anchor))
-        for word, index, anchor in self.fuzzy.get(len(token), ()):
-            if _word_matches(word, token, plain):
-                out.append((position, index, anchor))
+        for word, ref, anchor in self.stems:
+            if _match(word, token, plain):
+                out.append((position, ref, anchor))
+        for word, ref, anchor in self.fuzzy.get(len(token), ()):
+            if _match(word, token, plain):
+                out.append((position, ref, anchor))
         if plain is not token:
-            for word, index, anchor in self.fuzzy.get(len(plain), ()):
-                if _word_matches(word, token, plain):
-                    out.append((position, index, anchor))
+            for word, ref, anchor in self.fuzzy.get(len(plain), ()):
+                if _match(word, token, plain):
+                    out.append((position, ref, anchor))
+
+
+class _Index:
+    """Anchor words of the patterns of one reading (as typed, or the reading key)."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.by_prefix: dict[str, _Bucket] = defaultdict(_Bucket)
+
+    def add(self, ref: int, pattern: Pattern, in_phrases: Counter[str]) -> None:
+        for anchor in _anchors(pattern.words, in_phrases):
+            word = pattern.words[anchor]
+            if not word.stem:
+                self.exact[word.text].append((ref, anchor))
+            if word.stem or word.fuzzy:
+                self.by_prefix[word.text[:_PREFIX]].add(word, ref, anchor)
+
+    def freeze(self) -> None:
+        self.exact = dict(self.exact)  # plain dicts: a miss must not insert a key
+        self.by_prefix = dict(self.by_prefix)
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.by_prefix)
+
+    def hits(self, tokens: list[str], plains: list[str]) -> list[tuple[int, int, int]]:
+        """(position, pattern ref, anchor word) for every token that may be an anchor.
+
+        The scans over all tokens are C-level map() and compress() passes: this loop runs
+        for every word of every text, and a Python-level loop would cost four times as much.
+        """
+        exact = self.exact
+        by_prefix = self.by_prefix
+        everywhere = range(len(tokens))
+        hits: list[tuple[int, int, int]] = []
+        for position in compress(everywhere, map(exact.__contains__, tokens)):
+            hits.extend((position, ref, anchor) for ref, anchor in exact[tokens[position]])
+        prefixes = list(map(_FIRST_LETTERS, tokens))
+        for position in compress(everywhere, map(by_prefix.__contains__, prefixes)):
+            by_prefix[prefixes[position]].hits(tokens[position], plains[position], position, hits)
+        if plains is not tokens:
+            # Words written with plain o/g also match a text typed with the mark (oʻ, gʻ).
+            for position in compress(everywhere, map(is_not, plains, tokens)):
+                plain = plains[position]
+                hits.extend((position, ref, anchor) for ref, anchor in exact.get(plain, ()))
+                bucket = by_prefix.get(plain[:_PREFIX])
+                if bucket is not None:
+                    bucket.hits(tokens[position], plain, position, hits)
+        return hits
 
 
 @dataclass(frozen=True)
@@ -102,13 +161,22 @@ class DangerDetector:
 
     def __init__(self, phrases: Sequence[Phrase]) -> None:
         self.phrases: tuple[Phrase, ...] = tuple(phrases)
-        self._exact: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self._by_prefix: dict[str, _Bucket] = defaultdict(_Bucket)
-        in_phrases = Counter(word.text for phrase in self.phrases for word in phrase.pattern.words)
-        for index, phrase in enumerate(self.phrases):
-            self._index_anchor(index, phrase.pattern, in_phrases)
-        self._exact = dict(self._exact)  # plain dicts: a miss must not insert a key
-        self._by_prefix = dict(self._by_prefix)
+        self._patterns: list[Pattern] = []
+        self._owner: list[int] = []  # the phrase of each pattern
+        self._plain = _Index()  # English, matched as typed
+        self._keyed = _Index()  # every other list, matched through the reading key
+        all_readings = [readings(p.pattern, p.language) for p in self.phrases]
+        in_phrases = Counter(
+            word.text for patterns in all_readings for p in patterns for word in p.words
+        )
+        for index, patterns in enumerate(all_readings):
+            target = self._keyed if self.phrases[index].language in KEY_LANGUAGES else self._plain
+            for pattern in patterns:
+                target.add(len(self._patterns), pattern, in_phrases)
+                self._patterns.append(pattern)
+                self._owner.append(index)
+        self._plain.freeze()
+        self._keyed.freeze()
         self._language_order = {language: n for n, language in enumerate(LANGUAGES)}
 
     def replace_with(self, other: DangerDetector) -> None:
@@ -126,7 +194,8 @@ class DangerDetector:
 
     def check_all(self, text: str, language: str | None = None) -> list[DangerMatch]:
         """Every danger phrase found, most urgent first, then earliest in the text."""
-        dangers, _idioms = self._scan(*tokenise(text))
+        tokens, marked = tokenise(text)
+        dangers = self._scan(text, tokens, marked)
         dangers.sort(key=lambda found: self._urgency(found, language))
         matches: list[DangerMatch] = []
         seen: set[int] = set()
@@ -147,9 +216,8 @@ class DangerDetector:
 
     def idioms_covering(self, index: int) -> list[Phrase]:
         """The not_danger phrases that cancel phrase `index` even in its shortest form."""
-        phrase = self.phrases[index]
-        tokens = phrase.pattern.sample()
-        found = self._find(tokens)
+        ref = self._owner.index(index)
+        found = self._find_sample(ref)
         own = [f for f in found if f.index == index]
         idioms = [f for f in found if self.phrases[f.index].kind == NOT_DANGER]
         return [
@@ -159,76 +227,48 @@ class DangerDetector:
         ]
 
     def matches_itself(self, index: int) -> bool:
-        tokens = self.phrases[index].pattern.sample()
-        return any(found.index == index for found in self._find(tokens))
+        refs = [ref for ref, owner in enumerate(self._owner) if owner == index]
+        return any(any(found.index == index for found in self._find_sample(ref)) for ref in refs)
 
     # --- scanning -------------------------------------------------------------------------
 
-    def _index_anchor(self, index: int, pattern: Pattern, in_phrases: Counter[str]) -> None:
-        position = _anchor(pattern.words, in_phrases)
-        word = pattern.words[position]
-        if not word.stem:
-            self._exact[word.text].append((index, position))
-        if word.stem or word.fuzzy:
-            self._by_prefix[word.text[:_PREFIX]].add(word, index, position)
+    def _find_sample(self, ref: int) -> list[_Found]:
+        tokens = self._patterns[ref].sample()
+        keyed = self.phrases[self._owner[ref]].language in KEY_LANGUAGES
+        return self._find(self._keyed if keyed else self._plain, tokens, _plain_forms(tokens))
 
-    def _scan(self, tokens: list[str], marked: bool) -> tuple[list[_Found], list[_Found]]:
-        """Danger matches that no idiom overlaps, and the idiom matches."""
-        found = self._find(tokens, marked)
-        idioms = [f for f in found if self.phrases[f.index].kind == NOT_DANGER]
-        dangers = [
-            f
-            for f in found
-            if self.phrases[f.index].kind != NOT_DANGER
-            and not any(_overlap(f, idiom) for idiom in idioms)
-        ]
-        return dangers, idioms
-
-    def _find(self, tokens: list[str], marked: bool = True) -> list[_Found]:
+    def _scan(self, text: str, tokens: list[str], marked: bool) -> list[_Found]:
+        """Danger matches that no idiom overlaps and no calm context shares a sentence with."""
         plains = _plain_forms(tokens) if marked else tokens
+        found = self._find(self._plain, tokens, plains) if self._plain else []
+        keyed = keys(tokens)
+        found += self._find(self._keyed, keyed, _plain_forms(keyed) if marked else keyed)
+        idioms: list[_Found] = []
+        contexts: list[_Found] = []
+        dangers: list[_Found] = []
+        for f in found:
+            kind = self.phrases[f.index].kind
+            group = idioms if kind == NOT_DANGER else contexts if kind == CALM_CONTEXT else dangers
+            group.append(f)
+        dangers = [f for f in dangers if not any(_overlap(f, idiom) for idiom in idioms)]
+        if contexts and any(self.phrases[f.index].kind in CONTEXT_CALMS for f in dangers):
+            sentence = _sentence_of_tokens(text, len(tokens))
+            calm = {sentence[c.start] for c in contexts} | {sentence[c.end] for c in contexts}
+            dangers = [
+                f
+                for f in dangers
+                if self.phrases[f.index].kind not in CONTEXT_CALMS
+                or not ({sentence[f.start], sentence[f.end]} & calm)
+            ]
+        return dangers
+
+    def _find(self, index: _Index, tokens: list[str], plains: list[str]) -> list[_Found]:
         found: set[_Found] = set()
-        for position, index, anchor in self._anchor_hits(tokens, plains):
-            span = self._span(index, anchor, position, tokens, plains)
+        for position, ref, anchor in index.hits(tokens, plains):
+            span = _span(self._patterns[ref], anchor, position, tokens, plains)
             if span is not None:
-                found.add(_Found(index, *span))
+                found.add(_Found(self._owner[ref], *span))
         return sorted(found, key=lambda f: (f.start, f.index))
-
-    def _anchor_hits(self, tokens: list[str], plains: list[str]) -> list[tuple[int, int, int]]:
-        """(position, phrase index, anchor word) for every token that may be a phrase's anchor.
-
-        The scans over all tokens are C-level map() and compress() passes: this loop runs
-        for every word of every text, and a Python-level loop would cost four times as much.
-        """
-        exact = self._exact
-        by_prefix = self._by_prefix
-        everywhere = range(len(tokens))
-        hits: list[tuple[int, int, int]] = []
-        for position in compress(everywhere, map(exact.__contains__, tokens)):
-            hits.extend((position, index, anchor) for index, anchor in exact[tokens[position]])
-        prefixes = list(map(_FIRST_LETTERS, tokens))
-        for position in compress(everywhere, map(by_prefix.__contains__, prefixes)):
-            by_prefix[prefixes[position]].hits(tokens[position], plains[position], position, hits)
-        if plains is not tokens:
-            # Words written with plain o/g also match a text typed with the mark (oʻ, gʻ).
-            for position in compress(everywhere, map(is_not, plains, tokens)):
-                plain = plains[position]
-                hits.extend((position, index, anchor) for index, anchor in exact.get(plain, ()))
-                bucket = by_prefix.get(plain[:_PREFIX])
-                if bucket is not None:
-                    bucket.hits(tokens[position], plain, position, hits)
-        return hits
-
-    def _span(
-        self, index: int, anchor: int, position: int, tokens: list[str], plains: list[str]
-    ) -> tuple[int, int] | None:
-        pattern = self.phrases[index].pattern
-        if not _word_matches(pattern.words[anchor], tokens[position], plains[position]):
-            return None
-        start = _reach(pattern, anchor, position, -1, tokens, plains)
-        if start is None:
-            return None
-        end = _reach(pattern, anchor, position, 1, tokens, plains)
-        return None if end is None else (start, end)
 
     def _urgency(self, found: _Found, language: str | None) -> tuple[int, int, bool, int, int]:
         phrase = self.phrases[found.index]
@@ -241,8 +281,9 @@ class DangerDetector:
         )
 
 
-def _anchor(words: Sequence[Word], in_phrases: Counter[str]) -> int:
-    """The word to look up first: the one likely to be rarest in what people write.
+def _anchors(words: Sequence[Word], in_phrases: Counter[str]) -> list[int]:
+    """The words to look up first: the one likely to be rarest in what people write, and in a
+    phrase of several words a second one, so that a typo in one still leaves a way in.
 
     Without a corpus, two signs of a common word: it recurs in many phrases (меня, себя,
     келеді, me) or it is short. Among equals the longer word wins, then an exact word of
@@ -254,32 +295,52 @@ def _anchor(words: Sequence[Word], in_phrases: Counter[str]) -> int:
         short = len(word.text) < 4
         return (in_phrases[word.text] + 3 * short, -len(word.text), word.stem or word.fuzzy)
 
-    return min(range(len(words)), key=cost)
+    ranked = sorted(range(len(words)), key=cost)
+    if len(ranked) > 1 and words[ranked[1]].loose:
+        return ranked[:2]
+    return ranked[:1]
 
 
-def _word_matches(word: Word, token: str, plain: str) -> bool:
+def _span(
+    pattern: Pattern, anchor: int, position: int, tokens: list[str], plains: list[str]
+) -> tuple[int, int] | None:
+    """First and last token of the pattern found around its anchor word, or None."""
+    if not _match(pattern.words[anchor], tokens[position], plains[position]):
+        return None
+    budget = 1 if len(pattern.words) > 1 else 0  # one short word with a typo per phrase
+    back = _reach(pattern, anchor, position, -1, tokens, plains, budget)
+    if back is None:
+        return None
+    start, budget = back
+    ahead = _reach(pattern, anchor, position, 1, tokens, plains, budget)
+    return None if ahead is None else (start, ahead[0])
+
+
+def _match(word: Word, token: str, plain: str, loose: bool = False) -> int:
+    """0: no match; 1: a match; _LOOSE: a match only by the short-word typo rule, which
+    applies when `loose` (a word of a phrase whose other words are found)."""
     candidate = token if word.strict else plain
     text = word.text
     if word.stem:
         if candidate.startswith(text):
-            return True
+            negative = word.negative
+            return 0 if negative and negative.match(candidate, len(text)) else 1
         # A typo in the letters before *: some start of the word is one edit from the stem.
-        return (
-            word.fuzzy
-            and candidate[:_PREFIX] == text[:_PREFIX]
-            and any(
-                _one_edit_apart(candidate[:length], text)
-                for length in range(len(text) - 1, min(len(candidate), len(text) + 1) + 1)
-            )
-        )
+        starts = range(len(text) - 1, min(len(candidate), len(text) + 1) + 1)
+        if not any(_one_edit_apart(candidate[:length], text) for length in starts):
+            return 0
+        if word.fuzzy and candidate[:_PREFIX] == text[:_PREFIX]:
+            return 1
+        return _LOOSE if loose and word.loose and candidate[:1] == text[:1] else 0
     if candidate == text:
-        return True
-    return (
-        word.fuzzy
-        and abs(len(candidate) - len(text)) <= 1
-        and candidate[:_PREFIX] == text[:_PREFIX]
-        and _one_edit_apart(candidate, text)
-    )
+        return 1
+    if abs(len(candidate) - len(text)) > 1 or (word.strict and UZBEK_MARK not in candidate):
+        return 0  # a typo never stands for the mark: olgim is "I want to take", not oʻlgim
+    if word.fuzzy and candidate[:_PREFIX] == text[:_PREFIX] and _one_edit_apart(candidate, text):
+        return 1
+    if loose and word.loose and candidate[:1] == text[:1] and _one_edit_apart(candidate, text):
+        return _LOOSE
+    return 0
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
@@ -299,13 +360,20 @@ def _one_edit_apart(a: str, b: str) -> bool:
 
 
 def _reach(
-    pattern: Pattern, k: int, position: int, step: int, tokens: list[str], plains: list[str]
-) -> int | None:
-    """First (step -1) or last (step +1) token of the words of pattern beyond word k."""
+    pattern: Pattern,
+    k: int,
+    position: int,
+    step: int,
+    tokens: list[str],
+    plains: list[str],
+    budget: int,
+) -> tuple[int, int] | None:
+    """First (step -1) or last (step +1) token of the words of pattern beyond word k, and the
+    typos left to spend."""
     words = pattern.words
     following = k + step
     if following < 0 or following >= len(words):
-        return position
+        return position, budget
     allowed = pattern.gaps[min(k, following)]
     for distance in range(1, allowed + 2):
         j = position + step * distance
@@ -313,11 +381,21 @@ def _reach(
             return None
         if distance > 1 and tokens[j - step] in NEGATIONS:
             return None  # «он меня не бьет» is not «он меня бьет»
-        if _word_matches(words[following], tokens[j], plains[j]):
-            end = _reach(pattern, following, j, step, tokens, plains)
+        how = _match(words[following], tokens[j], plains[j], budget > 0)
+        if how:
+            left = budget - 1 if how == _LOOSE else budget
+            end = _reach(pattern, following, j, step, tokens, plains, left)
             if end is not None:
                 return end
     return None
+
+
+def _sentence_of_tokens(text: str, count: int) -> list[int]:
+    """The sentence number of each of the `count` tokens of text; all 0 if they disagree."""
+    numbers: list[int] = []
+    for number, sentence in enumerate(_SENTENCE_END.split(text)):
+        numbers.extend([number] * len(tokenise(sentence)[0]))
+    return numbers if len(numbers) == count else [0] * count
 
 
 def _plain_forms(tokens: list[str]) -> list[str]:

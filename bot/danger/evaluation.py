@@ -178,7 +178,7 @@ def render(report: Report) -> list[str]:
             tally = report.recall.get((set_name, kind), Tally())
             cells.append(f"{str(tally) + (f' {tally.rate:.2f}' if tally.total else ''):>15}")
         alarms = report.alarms.get(set_name, Tally())
-        lines.append(f"{set_name:<9}" + "".join(cells) + f"{str(alarms):>16}")
+        lines.append(f"{set_name:<9}" + "".join(cells) + f"{alarms!s:>16}")
     lines.append("")
     lines.append(
         "by form (messages judged right): "
@@ -282,20 +282,16 @@ def _case(item: Node, kind: str, path: Path, problems: list[Problem]) -> Case | 
         problems.append(Problem(path, line, f"unknown key {unknown[0]}: use text and form"))
         return None
     if not isinstance(text_node, ScalarNode) or not str(text_node.value).strip():
-        problems.append(Problem(path, line, "the case has no text: add `text: \"...\"`"))
+        problems.append(Problem(path, line, 'the case has no text: add `text: "..."`'))
         return None
-    forms = tuple(
-        form.strip() for form in str(getattr(form_node, "value", "") or "").split(",")
-    )
+    forms = tuple(form.strip() for form in str(getattr(form_node, "value", "") or "").split(","))
     forms = tuple(form for form in forms if form)
     if not forms:
         problems.append(Problem(path, line, "add `form:` saying how the text is written"))
         return None
     for form in forms:
         if form not in FORMS:
-            problems.append(
-                Problem(path, line, f"«{form}» is not a form: use {', '.join(FORMS)}")
-            )
+            problems.append(Problem(path, line, f"«{form}» is not a form: use {', '.join(FORMS)}"))
             return None
     return Case(str(text_node.value), kind, forms, path, line)
 

@@ -17,14 +17,14 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.config import LANGUAGES
 from bot.contacts.problems import Problem  # one `file:line: message` for all of resources/
-from bot.danger.detector import ALL_KINDS, NOT_DANGER, DangerDetector, Phrase
+from bot.danger.detector import ALL_KINDS, CALM_CONTEXT, NOT_DANGER, DangerDetector, Phrase
 from bot.danger.phrases import PhraseError, parse_phrase
 
 SUFFIXES = (".yaml", ".yml")
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "resources" / "danger"
 """resources/danger in the repository."""
 
-_KINDS_TEXT = "suicide, self_harm, violence_now, danger_now or not_danger"
+_KINDS_TEXT = "suicide, self_harm, violence_now, danger_now, not_danger or calm_context"
 
 
 class DangerListError(Exception):
@@ -210,7 +210,7 @@ def _never_matching(detector: DangerDetector) -> list[Problem]:
     """Danger phrases that no text could trigger once normalised and set against the idioms."""
     problems: list[Problem] = []
     for index, phrase in enumerate(detector.phrases):
-        if phrase.kind == NOT_DANGER:
+        if phrase.kind in (NOT_DANGER, CALM_CONTEXT):
             continue
         if not detector.matches_itself(index):
             message = f"«{phrase.text}» could never match once normalised: write it differently"

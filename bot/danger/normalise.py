@@ -14,7 +14,9 @@ that merges two spellings merges them on both sides. The steps, in order:
 5. a word that mixes Latin and Cyrillic look-alike letters ("пoмoгитe" with Latin o and e,
    "УБИTЬ" with a Latin T) is rewritten in the alphabet its other letters belong to;
 6. a run of the same letter becomes one letter ("помогитееее" → помогите, "kill" → kil);
-7. split on whitespace.
+7. English "do not", "can not", "will not" … are written as people also type them (dont,
+   cant, wont), so a list phrase "dont want to live" finds "I do not want to live";
+8. split on whitespace.
 
 Tokens keep ʻ; matching.py decides when a word without it may still match (see there).
 The hot path avoids per-character Python loops: a 5,000-character text is normalised with a
@@ -95,6 +97,16 @@ _LATIN_LETTER = re.compile(r"[a-z]")
 # tests one character class at most positions (five times faster than [a-z][а-я]|[а-я][a-z]).
 _MIXED_PAIR = re.compile(r"[a-z](?:(?<=[а-я][a-z])|(?=[а-я]))")
 _CYRILLIC_LETTER = re.compile(r"[а-я]")
+# After doubled letters are single: "will not" is already "wil not".
+_SPELT_OUT_NOT = re.compile(
+    r"\b(do|does|did|is|are|was|were|has|have|had|could|would|should|can|wil)\s+not\b"
+)
+_CONTRACTED = {"can": "cant", "wil": "wont"}
+
+
+def _contracted(match: re.Match[str]) -> str:
+    verb = match.group(1)
+    return _CONTRACTED.get(verb, verb + "nt")
 
 
 def normalise(text: str) -> list[str]:
@@ -108,6 +120,8 @@ def tokenise(text: str) -> tuple[list[str], bool]:
     if "_" in folded:
         folded = folded.replace("_", " ")
     folded = _REPEATS.sub(_FIRST_OF_RUN, _NON_WORD.sub(" ", folded))
+    if " not" in folded:
+        folded = _SPELT_OUT_NOT.sub(_contracted, folded)
     tokens = folded.split()
     if _MIXED_PAIR.search(folded):
         # Only a Latin letter right next to a Cyrillic one betrays a look-alike word, and
@@ -154,3 +168,55 @@ def _more_cyrillic(token: str) -> bool:
 def mixes_alphabets(token: str) -> bool:
     """True for a normalised token that still holds Latin and Cyrillic letters."""
     return bool(_LATIN_LETTER.search(token) and _CYRILLIC_LETTER.search(token))
+
+
+# --- the reading key: one spelling for Cyrillic and Latin ---------------------------------
+#
+# People type Kazakh, Kyrgyz, Russian and Tajik in Latin letters ("olgim keledi", "menya
+# byut", "murdan mekhoham") and Uzbek in Cyrillic. Transliteration has no single standard
+# (ы is y, i or ı; х is h, x or kh; ж is j or zh; я is ya or ia), so instead of guessing one
+# Cyrillic spelling for a Latin word, the phrases of the Cyrillic-script lists and every text
+# are both rewritten into a reduced Latin key where those variants coincide:
+#
+#     Cyrillic  а→a … х→h ж→j ц→ts ч→ch ш→sh щ→sh ы→i й→i ю→iu я→ia, ь ъ dropped
+#     Latin     kh x h→h  zh j→j  q→k  w→v  c→ts  ye→e  y→i  ng→n, then doubled letters once
+#
+# so «өлгім келеді», «олгим келеди», "olgim keledi" and "ölgim keledı" share the key
+# olgim keledi, and «меня бьют», "menya byut" and "menia b'iut" share menia biut. The key is
+# lossy on purpose; English is not read through it (dye would become die), and a phrase still
+# needs all its words, so a merged pair of letters rarely turns an ordinary text into one.
+# Hand-written: transliteration libraries map one script to one standard spelling, which is
+# the opposite of what is needed here (every informal spelling to one form).
+
+_KEY_CYRILLIC = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "j", "з": "z",
+        "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+        "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch",
+        "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "iu", "я": "ia",
+    }
+)  # fmt: skip
+_KEY_LATIN = re.compile(r"kh|zh|gh|ye|ng|c(?!h)|[xqwy]")
+_KEY_LATIN_MAP = {
+    "kh": "h", "zh": "j", "gh": "g", "ye": "e", "ng": "n",
+    "c": "ts", "x": "h", "q": "k", "w": "v", "y": "i",
+}  # fmt: skip
+
+
+def _key_latin(match: re.Match[str]) -> str:
+    return _KEY_LATIN_MAP[match.group(0)]
+
+
+def key(token: str) -> str:
+    """The reading key of one normalised token (or of a phrase word's letters)."""
+    text = _KEY_LATIN.sub(_key_latin, token.translate(_KEY_CYRILLIC))
+    return _REPEATS.sub(_FIRST_OF_RUN, text)
+
+
+def keys(tokens: list[str]) -> list[str]:
+    """key() of every token, in one pass over the joined text; same length as tokens."""
+    joined = " ".join(tokens).translate(_KEY_CYRILLIC)
+    out = _REPEATS.sub(_FIRST_OF_RUN, _KEY_LATIN.sub(_key_latin, joined)).split(" ")
+    if len(out) != len(tokens) or "" in out:  # a token made only of ь or ъ: go one by one
+        return [key(token) or token for token in tokens]
+    return out

@@ -11,9 +11,10 @@ A word standing between two phrase words is never a negation (не, ни, not, n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import product
 
-from bot.danger.normalise import UZBEK_MARK, mixes_alphabets, normalise
+from bot.danger.normalise import UZBEK_MARK, key, mixes_alphabets, normalise
 
 DEFAULT_GAP = 1
 """How many other words may stand between two words of a phrase."""
@@ -23,13 +24,32 @@ MIN_STEM = 3
 """Letters a word must have before its *, so that «уб*» cannot match half the language."""
 FUZZY_MIN = 6
 """Words this long (after normalisation; for a stem, the letters before *) also match with
-one typo."""
+one typo, anywhere, if their first three letters are right."""
+LOOSE_MIN = 4
+"""In a phrase of several words, one word this long may have one typo anywhere after its
+first letter, as long as the other words are right: «хчу умереть», "i wnat to die"."""
 
-NEGATIONS = frozenset(
-    normalise("не ни нет not no never dont doesnt didnt wont cant isnt arent wasnt")
-    + normalise("емес жоқ эмес жок emas yoʻq yoq")
+_NEGATION_WORDS = normalise(
+    "не ни нет not no never dont doesnt didnt wont cant isnt arent wasnt "
+    "емес жоқ эмес жок emas yoʻq yoq нест"
 )
-"""Words that may not fill a gap between two phrase words (normalised)."""
+NEGATIONS = frozenset(_NEGATION_WORDS) | frozenset(key(word) for word in _NEGATION_WORDS)
+"""Words that may not fill a gap between two phrase words (normalised, and as keys)."""
+
+KEY_LANGUAGES = frozenset({"kk", "ky", "tg", "uz", "ru"})
+"""Lists read through the reading key (normalise.key): their phrases also find texts typed
+in the other alphabet. English is matched as written."""
+
+# Turkic languages negate a verb with a suffix right after its stem: кес|пе|ймін (I do not
+# cut), өлтүр|бө|йт (will not kill), oʻldir|ma|yman. A stem written with * never runs on into
+# that suffix, so «өзімді кес*» finds кесіп, кестім, кесемін but not кеспеймін; the infinitive
+# -мақ/-мек/-moq (өлтірмекші: about to kill) is not a negation. A list that means the negated
+# verb writes it out: «өмір сүргім келмей*».
+_NEGATIVE_SUFFIX = {
+    "kk": re.compile(r"(?:ma|me|ba|be|pa|pe)(?!k)"),
+    "ky": re.compile(r"(?:ma|me|mo|ba|be|bo|pa|pe|po)(?!k)"),
+    "uz": re.compile(r"ma"),
+}
 
 _GAP_MARK = re.compile(r"^(?:\.{2,}|…+)$")
 _GLUED_GAP = re.compile(r"\.\.|…")
@@ -46,6 +66,8 @@ class Word:
     text: str
     """Normalised; for a stem, the letters before the *."""
     stem: bool
+    negative: re.Pattern[str] | None = field(default=None, compare=False)
+    """For a stem: the negative suffix its continuation may not start with."""
 
     @property
     def strict(self) -> bool:
@@ -59,6 +81,10 @@ class Word:
     @property
     def fuzzy(self) -> bool:
         return len(self.text) >= FUZZY_MIN
+
+    @property
+    def loose(self) -> bool:
+        return len(self.text) >= LOOSE_MIN
 
     def __str__(self) -> str:
         return self.text + ("*" if self.stem else "")
@@ -78,6 +104,63 @@ class Pattern:
     def sample(self) -> list[str]:
         """The shortest tokens this pattern matches (used to test it against the idioms)."""
         return [word.text for word in self.words]
+
+
+def readings(pattern: Pattern, language: str) -> tuple[Pattern, ...]:
+    """The patterns a list phrase is matched with.
+
+    English: the phrase as written. Other lists: its reading key (see normalise.key), so that
+    Latin-typed Kazakh, Kyrgyz, Russian and Tajik find the Cyrillic phrase; for Uzbek, also
+    the phrase as written in Cyrillic, where oʻ is ў (typed у on a Russian keyboard) and a
+    plain o written without its mark may be either."""
+    if language not in KEY_LANGUAGES:
+        return (pattern,)
+    negative = _NEGATIVE_SUFFIX.get(language)
+    words = tuple(
+        Word(key(word.text), word.stem, negative if word.stem else None) for word in pattern.words
+    )
+    keyed = Pattern(words, pattern.gaps)
+    if language != "uz":
+        return (keyed,)
+    found = {keyed.key: keyed}
+    for variant in _uzbek_cyrillic(keyed):
+        found.setdefault(variant.key, variant)
+    return tuple(found.values())
+
+
+def _uzbek_cyrillic(pattern: Pattern) -> list[Pattern]:
+    """The keys of an Uzbek Latin phrase as typed in Cyrillic: oʻ → ў → u; a plain o is o or
+    ў (u) when the list left the mark out; gʻ → ғ → g."""
+    options: list[list[str]] = []
+    for word in pattern.words:
+        text = word.text
+        if UZBEK_MARK in text:
+            options.append([text.replace("oʻ", "u").replace(UZBEK_MARK, "")])
+            continue
+        spots = text.count("o")
+        if spots == 0:
+            options.append([text])
+        elif spots <= 3:
+            options.append(
+                ["".join(_fill(text, choice)) for choice in product("ou", repeat=spots)]
+            )
+        else:
+            options.append([text, text.replace("o", "u")])
+    return [
+        Pattern(
+            tuple(
+                Word(text, word.stem, word.negative)
+                for text, word in zip(texts, pattern.words, strict=True)
+            ),
+            pattern.gaps,
+        )
+        for texts in product(*options)
+    ]
+
+
+def _fill(text: str, choice: tuple[str, ...]) -> list[str]:
+    letters = iter(choice)
+    return [next(letters) if letter == "o" else letter for letter in text]
 
 
 def parse_phrase(raw: str) -> Pattern:
