@@ -136,8 +136,14 @@ class _Index:
         for position in compress(everywhere, map(exact.__contains__, tokens)):
             hits.extend((position, ref, anchor) for ref, anchor in exact[tokens[position]])
         prefixes = list(map(_FIRST_LETTERS, tokens))
+        known: dict[str, list[tuple[int, int, int]]] = {}  # a word met again in this text
         for position in compress(everywhere, map(by_prefix.__contains__, prefixes)):
-            by_prefix[prefixes[position]].hits(tokens[position], plains[position], position, hits)
+            token = tokens[position]
+            earlier = known.get(token)
+            if earlier is None:
+                earlier = known[token] = []
+                by_prefix[prefixes[position]].hits(token, plains[position], 0, earlier)
+            hits.extend((position, ref, anchor) for _, ref, anchor in earlier)
         if plains is not tokens:
             # Words written with plain o/g also match a text typed with the mark (oʻ, gʻ).
             for position in compress(everywhere, map(is_not, plains, tokens)):
@@ -296,7 +302,7 @@ def _anchors(words: Sequence[Word], in_phrases: Counter[str]) -> list[int]:
         return (in_phrases[word.text] + 3 * short, -len(word.text), word.stem or word.fuzzy)
 
     ranked = sorted(range(len(words)), key=cost)
-    if len(ranked) > 1 and words[ranked[1]].loose:
+    if len(ranked) > 1 and len(words[ranked[1]].text) >= _PREFIX:
         return ranked[:2]
     return ranked[:1]
 

@@ -43,13 +43,13 @@ in the other alphabet. English is matched as written."""
 # Turkic languages negate a verb with a suffix right after its stem: кес|пе|ймін (I do not
 # cut), өлтүр|бө|йт (will not kill), oʻldir|ma|yman. A stem written with * never runs on into
 # that suffix, so «өзімді кес*» finds кесіп, кестім, кесемін but not кеспеймін; the infinitive
-# -мақ/-мек/-moq (өлтірмекші: about to kill) is not a negation. A list that means the negated
+# -мақ/-мек/-moq (өлтірмекші: about to kill) is not a negation. kk: ма ме ба бе па пе;
+# ky also мо бо по (мө бө пө typed plain); uz: ma. A list that means the negated
 # verb writes it out: «өмір сүргім келмей*».
-_NEGATIVE_SUFFIX = {
-    "kk": re.compile(r"(?:ma|me|ba|be|pa|pe)(?!k)"),
-    "ky": re.compile(r"(?:ma|me|mo|ba|be|bo|pa|pe|po)(?!k)"),
-    "uz": re.compile(r"ma"),
-}
+# The suffixes of all three languages apply to all three lists, as a Kazakh text may match
+# an Uzbek phrase (ozimdi and ozimni are one typo apart).
+_NEGATIVE_SUFFIX = re.compile(r"(?:ma|me|mo|ba|be|bo|pa|pe|po)(?!k)")
+_TURKIC = frozenset({"kk", "ky", "uz"})
 
 _GAP_MARK = re.compile(r"^(?:\.{2,}|…+)$")
 _GLUED_GAP = re.compile(r"\.\.|…")
@@ -115,7 +115,7 @@ def readings(pattern: Pattern, language: str) -> tuple[Pattern, ...]:
     plain o written without its mark may be either."""
     if language not in KEY_LANGUAGES:
         return (pattern,)
-    negative = _NEGATIVE_SUFFIX.get(language)
+    negative = _NEGATIVE_SUFFIX if language in _TURKIC else None
     words = tuple(
         Word(key(word.text), word.stem, negative if word.stem else None) for word in pattern.words
     )
