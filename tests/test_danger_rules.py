@@ -120,3 +120,16 @@ def test_calm_context_cancels_talk_about_the_topic_in_its_sentence(tmp_path: Pat
 def test_calm_context_is_a_list_heading_the_check_accepts(tmp_path: Path) -> None:
     detector = _detector(tmp_path, ru="suicide:\n  - суицид*\ncalm_context:\n  - в новостях\n")
     assert detector.counts()["ru"]["calm_context"] == 1
+
+
+def test_a_typo_in_a_stem_never_hides_a_negation(tmp_path: Path) -> None:
+    detector = _detector(
+        tmp_path,
+        kk="suicide:\n  - өлгім келе*\nself_harm:\n  - өзімді жарақатта*\n",
+    )
+    assert _kind(detector, "өлгім келеді") == "suicide"
+    assert _kind(detector, "өлгім келмейді") is None  # a short stem gets no typo
+    assert _kind(detector, "өзімді жарақаттадым") == "self_harm"
+    assert _kind(detector, "өзімді жарқаттадым") == "self_harm"  # one letter left out
+    assert _kind(detector, "өзімді жарақаттамаймын") is None
+    assert _kind(detector, "өзімді жарқаттамаймын") is None  # a typo, then the negation

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.config import LANGUAGES
 from bot.danger.normalise import UZBEK_MARK, keys, tokenise
-from bot.danger.phrases import KEY_LANGUAGES, NEGATIONS, Pattern, Word, readings
+from bot.danger.phrases import KEY_LANGUAGES, LOOSE_STEM_MIN, NEGATIONS, Pattern, Word, readings
 
 DANGER_KINDS: tuple[str, ...] = ("suicide", "self_harm", "violence_now", "danger_now")
 NOT_DANGER = "not_danger"
@@ -169,6 +169,7 @@ class DangerDetector:
         self.phrases: tuple[Phrase, ...] = tuple(phrases)
         self._patterns: list[Pattern] = []
         self._owner: list[int] = []  # the phrase of each pattern
+        self._typos: list[int] = []  # short words with a typo each pattern allows
         self._plain = _Index()  # English, matched as typed
         self._keyed = _Index()  # every other list, matched through the reading key
         all_readings = [readings(p.pattern, p.language) for p in self.phrases]
@@ -181,6 +182,10 @@ class DangerDetector:
                 target.add(len(self._patterns), pattern, in_phrases)
                 self._patterns.append(pattern)
                 self._owner.append(index)
+                # One short word with a typo in a danger phrase of several words; none in the
+                # calming ones, so that «мени урчу» (used to hit) never cancels «мени урду».
+                calming = self.phrases[index].kind in (NOT_DANGER, CALM_CONTEXT)
+                self._typos.append(0 if calming or len(pattern.words) < 2 else 1)
         self._plain.freeze()
         self._keyed.freeze()
         self._language_order = {language: n for n, language in enumerate(LANGUAGES)}
@@ -271,7 +276,7 @@ class DangerDetector:
     def _find(self, index: _Index, tokens: list[str], plains: list[str]) -> list[_Found]:
         found: set[_Found] = set()
         for position, ref, anchor in index.hits(tokens, plains):
-            span = _span(self._patterns[ref], anchor, position, tokens, plains)
+            span = _span(self._patterns[ref], anchor, position, tokens, plains, self._typos[ref])
             if span is not None:
                 found.add(_Found(self._owner[ref], *span))
         return sorted(found, key=lambda f: (f.start, f.index))
@@ -308,12 +313,17 @@ def _anchors(words: Sequence[Word], in_phrases: Counter[str]) -> list[int]:
 
 
 def _span(
-    pattern: Pattern, anchor: int, position: int, tokens: list[str], plains: list[str]
+    pattern: Pattern,
+    anchor: int,
+    position: int,
+    tokens: list[str],
+    plains: list[str],
+    budget: int,
 ) -> tuple[int, int] | None:
-    """First and last token of the pattern found around its anchor word, or None."""
+    """First and last token of the pattern found around its anchor word, or None; `budget`
+    short words may have a typo."""
     if not _match(pattern.words[anchor], tokens[position], plains[position]):
         return None
-    budget = 1 if len(pattern.words) > 1 else 0  # one short word with a typo per phrase
     back = _reach(pattern, anchor, position, -1, tokens, plains, budget)
     if back is None:
         return None
@@ -328,16 +338,25 @@ def _match(word: Word, token: str, plain: str, loose: bool = False) -> int:
     candidate = token if word.strict else plain
     text = word.text
     if word.stem:
+        negative = word.negative
         if candidate.startswith(text):
-            negative = word.negative
             return 0 if negative and negative.match(candidate, len(text)) else 1
-        # A typo in the letters before *: some start of the word is one edit from the stem.
-        starts = range(len(text) - 1, min(len(candidate), len(text) + 1) + 1)
-        if not any(_one_edit_apart(candidate[:length], text) for length in starts):
-            return 0
+        # A typo in the letters before *: some start of the word is one edit from the stem,
+        # and what follows is no negative suffix. Six letters or more with the first three
+        # right; in a phrase of several words, five or more with the first one right. Shorter
+        # stems get no typo: «келе*» would find «келмейді» (does not want).
         if word.fuzzy and candidate[:_PREFIX] == text[:_PREFIX]:
-            return 1
-        return _LOOSE if loose and word.loose and candidate[:1] == text[:1] else 0
+            found = 1
+        elif loose and len(text) >= LOOSE_STEM_MIN and candidate[:1] == text[:1]:
+            found = _LOOSE
+        else:
+            return 0
+        for length in range(len(text) - 1, min(len(candidate), len(text) + 1) + 1):
+            if _one_edit_apart(candidate[:length], text) and not (
+                negative and negative.match(candidate, length)
+            ):
+                return found
+        return 0
     if candidate == text:
         return 1
     if abs(len(candidate) - len(text)) > 1 or (word.strict and UZBEK_MARK not in candidate):

@@ -28,6 +28,9 @@ one typo, anywhere, if their first three letters are right."""
 LOOSE_MIN = 4
 """In a phrase of several words, one word this long may have one typo anywhere after its
 first letter, as long as the other words are right: «хчу умереть», "i wnat to die"."""
+LOOSE_STEM_MIN = 5
+"""The same for a stem (the letters before *): a shorter one would find too much (келе*,
+"wants", would find келме-, "does not want")."""
 
 _NEGATION_WORDS = normalise(
     "не ни нет not no never dont doesnt didnt wont cant isnt arent wasnt "
