@@ -236,16 +236,20 @@ def test_repeated_letters_are_collapsed(detector: DangerDetector) -> None:
 
 @pytest.mark.parametrize("mark", ["ʻ", "'", "`", "‘", "’", "ʼ"])
 def test_uzbek_apostrophe_variants(detector: DangerDetector, mark: str) -> None:
-    strict = detector.check(f"o{mark}lgim kelyapti")
-    assert strict is not None and strict.phrase == "oʻlgim kelyapti"
+    strict = detector.check(f"o{mark}lgim kelyapti", language="uz")
+    assert strict is not None and strict.phrase == "olgim kelyapti"
     lenient = detector.check(f"o{mark}zimni o{mark}ldirmoqchiman", language="uz")
     assert lenient is not None and lenient.phrase == "ozimni oldir*"
 
 
-def test_uzbek_word_written_with_the_mark_needs_it(detector: DangerDetector) -> None:
-    # «oʻlgim kelyapti» is listed with the mark: without it, it means "I want to take it".
-    assert detector.check("olgim kelyapti") is None
-    assert detector.check("oʻlgim kelyapti") is not None
+def test_uzbek_olgim_is_to_die_unless_a_thing_is_taken(detector: DangerDetector) -> None:
+    # People type oʻlgim (to die) as olgim, which is also "I want to take": with the thing
+    # taken before it, it is calm.
+    for text in ("olgim kelyapti", "oʻlgim kelyapti", "olgim kelyapti rostan", "улгим келяпти"):
+        match = detector.check(text, language="uz")
+        assert match is not None and match.kind == "suicide", text
+    for text in ("kitob olgim kelyapti", "dam olgim keldi", "shuni olgim kelyapti"):
+        assert detector.check(text, language="uz") is None, text
 
 
 # --- matching rules ----------------------------------------------------------------------

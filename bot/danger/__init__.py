@@ -15,6 +15,7 @@ Latin letters.
     violence_now:     # being beaten, attacked, raped right now; someone breaking in
     danger_now:       # in danger: he will kill me, locked in, he is coming back, help now
     not_danger:       # idioms that must not count: умираю со смеху, killing time
+    calm_context:     # talk about the topic: что такое, в новостях, как помочь подруге
 
 **Phrase syntax** (also explained at the top of every list):
 
@@ -40,16 +41,29 @@ Latin letters.
   word means something else (olgim kelyapti: I want to buy it). Elsewhere apostrophes are
   ignored (don't = dont).
 * **Typos (edit-distance rule):** a phrase word of 6 or more letters (for a word with `*`,
-  6 or more letters before it) also matches a typed word with one typo — one letter missing,
-  extra or wrong, or two neighbouring letters swapped — provided its first three letters are
-  right: «суицыд» (суицид*), "suicde" (suicide), «самоубиство», «хочеться». Shorter words and
-  typos in the first three letters are not covered: list such common misspellings yourself
-  («убю себя», «суецид*», "sucide"). Since doubled letters count as one, "kil myself" is
-  "kill myself" already.
+  6 or more letters before it) also matches a typed word with one typo (one letter missing,
+  extra or wrong, or two neighbouring letters swapped) provided its first three letters are
+  right: «суицыд» (суицид*), "suicde" (suicide), «самоубиство», «хочеться». In a danger
+  phrase of several words, one more word may have a typo if it has 4 or more letters (a stem:
+  5 or more before *) and its first letter is right: «хчоу умереть», «мнея бьют»; the other
+  words must be right. Calming phrases get no such allowance. A missing ь or ъ is no typo.
+* **Alphabets (the reading key, normalise.key):** kk, ky, tg, ru and uz phrases are matched
+  through a key where Cyrillic and the informal Latin spellings coincide (х/h/x/kh, ж/j/zh,
+  ы/и/y/ı, я/ya/ia, ш/sh, ч/ch, ё/yo, қ/q/k…): «өлгім келеді» finds "olgim keledi", «меня
+  бьют» finds "menya byut". Uzbek phrases in Latin also find Uzbek typed in Cyrillic, where
+  oʻ is ў (typed у). English is matched as typed.
+* **Negations.** Besides the gap rule above, in kk, ky and uz lists a `*` never runs into a
+  negative suffix (ма ме ба бе па пе мо бо по, ma: «өзімді кес*» does not find кеспеймін),
+  and a typo never adds or removes one (kelmadi is not keladi). English "do not", "can not",
+  "will not" are read as dont, cant, wont.
 
 **Idioms.** A `not_danger` phrase cancels only a danger phrase that overlaps it in the text:
 «умираю со смеху» cancels «умираю», but «умираю со смеху, а потом хочу умереть» still
 counts. The check reports a danger phrase that an idiom would always cancel.
+
+**Calm context.** A `calm_context` phrase («что такое», «в новостях», «как помочь подруге»)
+cancels suicide and self_harm phrases in the same sentence (split at . ! ? ; and new lines),
+never violence_now or danger_now.
 
 **Kind priority.** When a text holds several, `check` returns the most urgent:
 suicide, then violence_now, then danger_now, then self_harm (see `PRIORITY`); within a kind,
@@ -59,7 +73,9 @@ the earliest in the text; for a phrase in several lists, the person's language i
 every problem as `file:line: message` — unknown kind, empty phrase, a phrase that could never
 match, a misplaced `*` or `...`, a duplicate (also one that differs only in capitals, ё/е or
 special letters), a YAML syntax error with its line — and exits with 1 if there is any.
-`python -m bot.danger bench` prints how long a check of a 5,000-character text takes.
+`python -m bot.danger eval [PATH]` measures the lists on the labelled messages of
+`resources/danger/cases/` (see evaluation.py); `python -m bot.danger bench` prints how long a
+check of a 5,000-character text takes.
 
 **Privacy.** The detector keeps nothing of the texts it checks, and this package never logs;
 a `DangerMatch` names the list entry that matched, never the person's words. Callers must not

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from bot.config import LANGUAGES
 from bot.danger.normalise import UZBEK_MARK, keys, tokenise
-from bot.danger.phrases import KEY_LANGUAGES, LOOSE_STEM_MIN, NEGATIONS, Pattern, Word, readings
+from bot.danger.phrases import (
+    COMMON_WORDS,
+    KEY_LANGUAGES,
+    LOOSE_STEM_MIN,
+    NEGATIONS,
+    Pattern,
+    Word,
+    readings,
+)
 
 DANGER_KINDS: tuple[str, ...] = ("suicide", "self_harm", "violence_now", "danger_now")
 NOT_DANGER = "not_danger"
@@ -172,7 +180,10 @@ class DangerDetector:
         self._typos: list[int] = []  # short words with a typo each pattern allows
         self._plain = _Index()  # English, matched as typed
         self._keyed = _Index()  # every other list, matched through the reading key
-        all_readings = [readings(p.pattern, p.language) for p in self.phrases]
+        all_readings = [
+            readings(p.pattern, p.language, exact=p.kind in (NOT_DANGER, CALM_CONTEXT))
+            for p in self.phrases
+        ]
         in_phrases = Counter(
             word.text for patterns in all_readings for p in patterns for word in p.words
         )
@@ -188,6 +199,9 @@ class DangerDetector:
                 self._typos.append(0 if calming or len(pattern.words) < 2 else 1)
         self._plain.freeze()
         self._keyed.freeze()
+        self._refs: dict[int, list[int]] = defaultdict(list)  # a phrase's patterns
+        for ref, owner in enumerate(self._owner):
+            self._refs[owner].append(ref)
         self._language_order = {language: n for n, language in enumerate(LANGUAGES)}
 
     def replace_with(self, other: DangerDetector) -> None:
@@ -227,8 +241,7 @@ class DangerDetector:
 
     def idioms_covering(self, index: int) -> list[Phrase]:
         """The not_danger phrases that cancel phrase `index` even in its shortest form."""
-        ref = self._owner.index(index)
-        found = self._find_sample(ref)
+        found = self._find_sample(self._refs[index][0])
         own = [f for f in found if f.index == index]
         idioms = [f for f in found if self.phrases[f.index].kind == NOT_DANGER]
         return [
@@ -303,12 +316,18 @@ def _anchors(words: Sequence[Word], in_phrases: Counter[str]) -> list[int]:
 
     def cost(i: int) -> tuple[int, int, int]:
         word = words[i]
-        short = len(word.text) < 4
-        return (in_phrases[word.text] + 3 * short, -len(word.text), word.stem or word.fuzzy)
+        common = 1000 * (word.text in COMMON_WORDS) + 3 * (len(word.text) < 4)
+        return (in_phrases[word.text] + common, -len(word.text), word.stem or word.fuzzy)
 
     ranked = sorted(range(len(words)), key=cost)
-    if len(ranked) > 1 and len(words[ranked[1]].text) >= _PREFIX:
-        return ranked[:2]
+    if len(ranked) > 1:
+        # A second way in, for a typo that hides the first word. Never a short common word
+        # ("you", «ман»: it would be tried at every "you" of every text), and a common one
+        # («меня») only when the first word is too short to be looked up typo and all.
+        first, second = words[ranked[0]], words[ranked[1]]
+        common = second.text in COMMON_WORDS
+        if len(second.text) >= _PREFIX and not (common and (first.fuzzy or not second.loose)):
+            return ranked[:2]
     return ranked[:1]
 
 
@@ -351,6 +370,8 @@ def _match(word: Word, token: str, plain: str, loose: bool = False) -> int:
             found = _LOOSE
         else:
             return 0
+        if negative and _negation_differs(negative, candidate, text):
+            return 0
         for length in range(len(text) - 1, min(len(candidate), len(text) + 1) + 1):
             if _one_edit_apart(candidate[:length], text) and not (
                 negative and negative.match(candidate, length)
@@ -361,11 +382,25 @@ def _match(word: Word, token: str, plain: str, loose: bool = False) -> int:
         return 1
     if abs(len(candidate) - len(text)) > 1 or (word.strict and UZBEK_MARK not in candidate):
         return 0  # a typo never stands for the mark: olgim is "I want to take", not oʻlgim
-    if word.fuzzy and candidate[:_PREFIX] == text[:_PREFIX] and _one_edit_apart(candidate, text):
-        return 1
-    if loose and word.loose and candidate[:1] == text[:1] and _one_edit_apart(candidate, text):
-        return _LOOSE
-    return 0
+    if word.fuzzy and candidate[:_PREFIX] == text[:_PREFIX]:
+        found = 1
+    elif loose and word.loose and candidate[:1] == text[:1]:
+        found = _LOOSE
+    else:
+        return 0
+    if word.negative and _negation_differs(word.negative, candidate, text):
+        return 0
+    return found if _one_edit_apart(candidate, text) else 0
+
+
+def _negation_differs(negative: re.Pattern[str], candidate: str, text: str) -> bool:
+    """Where the two spellings part, one of them goes on with a negative suffix: not a typo
+    but the opposite meaning (kelmadi / keladi, xohlayman / xohlama*)."""
+    same = 0
+    limit = min(len(candidate), len(text))
+    while same < limit and candidate[same] == text[same]:
+        same += 1
+    return bool(negative.match(candidate, same) or negative.match(text, same))
 
 
 def _one_edit_apart(a: str, b: str) -> bool:

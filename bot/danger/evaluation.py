@@ -19,6 +19,7 @@ Only the test texts are printed; they are written for the set, never taken from 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,6 +255,8 @@ def _read(path: Path, problems: list[Problem]) -> Iterator[Case]:
         kind = str(key.value)
         if kind not in CASE_KINDS:
             message = f"«{kind}» is not a kind: use {', '.join(CASE_KINDS)}"
+            close = difflib.get_close_matches(kind, CASE_KINDS, n=1, cutoff=0.6)
+            message += f" (did you mean {close[0]}?)" if close else ""
             problems.append(Problem(path, _line(key), message))
             continue
         items = value.value if isinstance(value, SequenceNode) else []

@@ -18,7 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from bot.config import LANGUAGES
 from bot.contacts.problems import Problem  # one `file:line: message` for all of resources/
 from bot.danger.detector import ALL_KINDS, CALM_CONTEXT, NOT_DANGER, DangerDetector, Phrase
-from bot.danger.phrases import PhraseError, parse_phrase
+from bot.danger.phrases import PhraseError, parse_phrase, readings
 
 SUFFIXES = (".yaml", ".yml")
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "resources" / "danger"
@@ -189,10 +189,21 @@ def _add_phrase(
 
 def _duplicates(phrases: list[Phrase]) -> list[Problem]:
     first: dict[object, Phrase] = {}
+    read_as: dict[object, Phrase] = {}
     problems: list[Problem] = []
     for phrase in phrases:
         earlier = first.setdefault(phrase.pattern.key, phrase)
         if earlier is phrase:
+            reading = readings(phrase.pattern, phrase.language)[0].key
+            earlier = read_as.setdefault(reading, phrase)
+            if earlier is phrase:
+                continue
+            message = (
+                f"«{phrase.text}» finds the same words as «{earlier.text}» on line "
+                f"{earlier.line} (a phrase also finds its words typed in the other alphabet, "
+                "and х/h/x, ж/j/zh, ы/и/y, я/ya/ia count as the same)"
+            )
+            problems.append(Problem(phrase.file, phrase.line, message + ": delete this line"))
             continue
         message = f"«{phrase.text}» is already listed on line {earlier.line}"
         if earlier.kind != phrase.kind:

@@ -191,13 +191,14 @@ def mixes_alphabets(token: str) -> bool:
 # The key is computed on bytes: a 5,000-character text is re-encoded in one C-level pass
 # (cp1251 holds every normalised Cyrillic letter), Latin digraphs are merged with
 # bytes.replace and letters mapped with one bytes.translate. A letter that Latin writes with
-# two (ц ч ш щ ю я: ts ch sh iu ia) stays one sign in the key, so a Cyrillic word keeps its
-# length and a typo in it stays one typo (хчоу is one swap from хочу). Per-character Python
+# two (ч ш щ ю я: ch sh iu ia) stays one sign in the key, so a Cyrillic word keeps its
+# length and a typo in it stays one typo (хчоу is one swap from хочу); ц is ts, the way
+# «повеситься» (т, с) is typed "povesitsya". Per-character Python
 # would cost twenty times more.
 _CODEPAGE = "cp1251"
 _LATIN_PAIRS = (
     (b"kh", b"h"), (b"zh", b"j"), (b"gh", b"g"), (b"ye", b"e"), (b"ng", b"n"),
-    (b"ts", b"\x01"), (b"ch", b"\x02"), (b"sh", b"\x03"),
+    (b"ch", b"\x02"), (b"sh", b"\x03"),
 )  # fmt: skip
 _YO = re.compile(rb"yo(?!')")
 _IOTATED = ((b"ii", b"i"), (b"iu", b"\x04"), (b"ia", b"\x05"))
@@ -214,26 +215,30 @@ for _letter, _target in _KEY_LETTERS.items():
     _KEY_TABLE[_letter.encode(_CODEPAGE)[0]] = ord(_target)
 
 
-def _key_text(text: str) -> str:
+def _key_text(text: str, yo: bool = True) -> str:
     if UZBEK_MARK in text:
         text = text.replace(UZBEK_MARK, "'")
     data = text.encode(_CODEPAGE, "ignore")
     for pair, single in _LATIN_PAIRS:
         if pair in data:
             data = data.replace(pair, single)
-    if b"yo" in data:  # ё, which is е once normalised; not the yoʻ of Uzbek yoʻq
+    if yo and b"yo" in data:  # ё, which is е once normalised; not the yoʻ of Uzbek yoʻq
         data = _YO.sub(b"e", data)
     data = data.translate(_KEY_TABLE, _DROP)
     for pair, single in _IOTATED:
         while pair in data:
             data = data.replace(pair, single)
+    if b"\x01" in data:  # ц and Latin c: ts, as Cyrillic тс and "povesitsya" are spelt
+        data = data.replace(b"\x01", b"ts")
     out = data.decode("latin-1")
     return out.replace("'", UZBEK_MARK) if "'" in out else out
 
 
-def key(token: str) -> str:
-    """The reading key of one normalised token (or of a phrase word's letters)."""
-    return _key_text(token)
+def key(token: str, yo: bool = True) -> str:
+    """The reading key of one normalised token (or of a phrase word's letters). `yo=False`
+    keeps Latin yo as io: an Uzbek list word written without its mark, like yoq, stands for
+    yoʻq (йўқ, io) as well as for ёқ (e)."""
+    return _key_text(token, yo)
 
 
 def keys(tokens: list[str]) -> list[str]:

@@ -34,10 +34,33 @@ LOOSE_STEM_MIN = 5
 
 _NEGATION_WORDS = normalise(
     "не ни нет not no never dont doesnt didnt wont cant isnt arent wasnt "
-    "емес жоқ эмес жок emas yoʻq yoq нест"
+    "емес жоқ эмес жок emas yoʻq yoq йўқ нест"
 )
 NEGATIONS = frozenset(_NEGATION_WORDS) | frozenset(key(word) for word in _NEGATION_WORDS)
 """Words that may not fill a gap between two phrase words (normalised, and as keys)."""
+
+_COMMON = normalise(
+    "i me my you your he him his she her it we us they them the a an and or but to of in on "
+    "at for with from is are was were be been am have has had do does did not no so if that "
+    "this what how would will can could like just all please want know get go now"
+    " я меня мне мой моя ты тебя он его она ее мы нас они их и а но в на с по не что как это "
+    "так все уже еще быть есть очень хочу может надо у из за"
+    " мен мені маған менің сен ол оны біз және бұл не да де жоқ бар өте керек деп"
+    " мени мага менин биз жана бул эмне жок абдан"
+    " ман маро ту ӯ мо ва дар ба аз ки бо ин он ҳам"
+    " men meni menga mening sen u biz va bu da ham yoq bor juda kerak deb"
+    " with about there here when then than one some any out up down very really time day "
+    "today yesterday people"
+    " для при от до без тоже когда если был была было будет сегодня вчера сейчас потом там "
+    "тут здесь только можно нужно"
+    " үшін екен еді болды бүгін кеше қазір осы сол бір барлық енді тағы кейін арқылы"
+    " үчүн менен экен эле болду бүгүн кечээ азыр ушул баары эми дагы кийин"
+    " барои то як ҳамин имрӯз дирӯз ҳозир баъд пеш кард шуд аст буд ҳаст чӣ"
+    " bilan uchun edi ekan bugun kecha hozir keyin bir hamma endi yana shu boʻldi qildi"
+)
+COMMON_WORDS = frozenset(_COMMON) | frozenset(key(word) for word in _COMMON)
+"""Words nearly every text has, in the six languages: never the first word the matcher
+looks up when a phrase has another (a phrase «ман ... мекушам» is looked up by мекушам)."""
 
 KEY_LANGUAGES = frozenset({"kk", "ky", "tg", "uz", "ru"})
 """Lists read through the reading key (normalise.key): their phrases also find texts typed
@@ -51,7 +74,8 @@ in the other alphabet. English is matched as written."""
 # verb writes it out: «өмір сүргім келмей*».
 # The suffixes of all three languages apply to all three lists, as a Kazakh text may match
 # an Uzbek phrase (ozimdi and ozimni are one typo apart).
-_NEGATIVE_SUFFIX = re.compile(r"(?:ma|me|mo|ba|be|bo|pa|pe|po)(?!k)")
+# «-man/-men» at the very end is "I" (oʻlmoqchi|man: I intend to die), not a negation.
+_NEGATIVE_SUFFIX = re.compile(r"(?:ma|me|mo|ba|be|bo|pa|pe|po)(?!k|n$)")
 _TURKIC = frozenset({"kk", "ky", "uz"})
 
 _GAP_MARK = re.compile(r"^(?:\.{2,}|…+)$")
@@ -70,24 +94,27 @@ class Word:
     """Normalised; for a stem, the letters before the *."""
     stem: bool
     negative: re.Pattern[str] | None = field(default=None, compare=False)
-    """For a stem: the negative suffix its continuation may not start with."""
+    """In a Turkic list: the negative suffix a stem's continuation may not start with, and
+    that a typo may not add or take away (kelmadi is not a typo of keladi)."""
+    exact: bool = field(default=False, compare=False)
+    """No typo allowed: the words of not_danger and calm_context phrases, so that «meni
+    urardi» (used to beat me) can never cancel «meni uradi» (beats me) one letter away."""
 
-    @property
-    def strict(self) -> bool:
-        """Written with the Uzbek mark (oʻ gʻ): only a text with the mark matches it.
+    strict: bool = field(init=False, compare=False)
+    """Written with the Uzbek mark (oʻ gʻ): only a text with the mark matches it.
 
-        A word written with plain o or g matches both «ozimni» and «oʻzimni»; writing the mark
-        is how a list says that the plain spelling is another word (olgim "I want to take").
-        """
-        return UZBEK_MARK in self.text
+    A word written with plain o or g matches both «ozimni» and «oʻzimni»; writing the mark
+    is how a list says that the plain spelling is another word (olgim "I want to take")."""
+    fuzzy: bool = field(init=False, compare=False)
+    """Long enough for the one-typo rule (FUZZY_MIN)."""
+    loose: bool = field(init=False, compare=False)
+    """Long enough for the short-word typo rule (LOOSE_MIN)."""
 
-    @property
-    def fuzzy(self) -> bool:
-        return len(self.text) >= FUZZY_MIN
-
-    @property
-    def loose(self) -> bool:
-        return len(self.text) >= LOOSE_MIN
+    def __post_init__(self) -> None:
+        # Worked out once: the matcher asks for them at every word of every text.
+        object.__setattr__(self, "strict", UZBEK_MARK in self.text)
+        object.__setattr__(self, "fuzzy", not self.exact and len(self.text) >= FUZZY_MIN)
+        object.__setattr__(self, "loose", not self.exact and len(self.text) >= LOOSE_MIN)
 
     def __str__(self) -> str:
         return self.text + ("*" if self.stem else "")
@@ -109,7 +136,7 @@ class Pattern:
         return [word.text for word in self.words]
 
 
-def readings(pattern: Pattern, language: str) -> tuple[Pattern, ...]:
+def readings(pattern: Pattern, language: str, exact: bool = False) -> tuple[Pattern, ...]:
     """The patterns a list phrase is matched with.
 
     English: the phrase as written. Other lists: its reading key (see normalise.key), so that
@@ -117,17 +144,25 @@ def readings(pattern: Pattern, language: str) -> tuple[Pattern, ...]:
     the phrase as written in Cyrillic, where oʻ is ў (typed у on a Russian keyboard) and a
     plain o written without its mark may be either."""
     if language not in KEY_LANGUAGES:
-        return (pattern,)
+        if not exact:
+            return (pattern,)
+        words = tuple(Word(word.text, word.stem, exact=True) for word in pattern.words)
+        return (Pattern(words, pattern.gaps),)
     negative = _NEGATIVE_SUFFIX if language in _TURKIC else None
-    words = tuple(
-        Word(key(word.text), word.stem, negative if word.stem else None) for word in pattern.words
-    )
-    keyed = Pattern(words, pattern.gaps)
+
+    def keyed(yo: bool) -> Pattern:
+        words = tuple(
+            Word(key(word.text, yo), word.stem, negative, exact) for word in pattern.words
+        )
+        return Pattern(words, pattern.gaps)
+
     if language != "uz":
-        return (keyed,)
-    found = {keyed.key: keyed}
-    for variant in _uzbek_cyrillic(keyed):
-        found.setdefault(variant.key, variant)
+        return (keyed(True),)
+    found: dict[object, Pattern] = {}
+    for base in (keyed(True), keyed(False)):
+        found.setdefault(base.key, base)
+        for variant in _uzbek_cyrillic(base):
+            found.setdefault(variant.key, variant)
     return tuple(found.values())
 
 
@@ -152,13 +187,17 @@ def _uzbek_cyrillic(pattern: Pattern) -> list[Pattern]:
     return [
         Pattern(
             tuple(
-                Word(text, word.stem, word.negative)
+                Word(text, word.stem, word.negative, word.exact)
                 for text, word in zip(texts, pattern.words, strict=True)
             ),
             pattern.gaps,
         )
-        for texts in product(*options)
+        for texts in product(*(map(_rekeyed, choices) for choices in options))
     ]
+
+
+def _rekeyed(text: str) -> str:
+    return key(text)  # once oʻ is u, iu and ia are one sign again: yoʻq → йўқ → ю
 
 
 def _fill(text: str, choice: tuple[str, ...]) -> list[str]:
