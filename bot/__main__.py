@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.logs import setup_logging
+
+if TYPE_CHECKING:
+    from pathlib import Path  # imported lazily at run time: start-up reads this module
 
 NO_TOKEN = """\
 BOT_TOKEN is not set, so the bot cannot connect to Telegram.
@@ -92,7 +96,6 @@ def _check_resources(settings: Settings, paths: list[str]) -> int:
 
     from bot.complaints import main_check as check_complaints
     from bot.contacts import main_check as check_contacts
-    from bot.danger import check_danger_paths
     from bot.regions import REGIONS_FILE, check_regions_path
     from bot.selfhelp import main_check as check_selfhelp
 
@@ -129,16 +132,33 @@ def _check_resources(settings: Settings, paths: list[str]) -> int:
     if kinds["complaints"]:
         status |= check_complaints(kinds["complaints"])
     if kinds["danger"]:
-        problems = check_danger_paths([Path(p) for p in kinds["danger"]])
-        for problem in problems:
-            print(problem)
-        print(
-            f"{len(problems)} problems in the danger word lists."
-            if problems
-            else "The danger word lists are fine."
-        )
-        status |= 1 if problems else 0
+        status |= _check_danger(resources / "danger", [Path(p) for p in kinds["danger"]])
     return status
+
+
+def _check_danger(folder: Path, paths: list[Path]) -> int:
+    """The word lists, and the labelled test cases in danger/cases/ (checked, not measured:
+    `python -m bot.danger eval` measures)."""
+    from bot.danger import check_danger_paths
+    from bot.danger.evaluation import load_cases
+
+    cases = folder.resolve() / "cases"
+    lists = [p for p in paths if not p.resolve().is_relative_to(cases)]
+    to_check = [p for p in paths if p.resolve().is_relative_to(cases)]
+    if any(p.resolve() == folder.resolve() for p in lists) and cases.is_dir():
+        to_check.append(cases)
+    problems = check_danger_paths(lists) if lists else []
+    if to_check:
+        problems += load_cases(to_check)[1]
+    for problem in problems:
+        print(problem)
+    print(
+        f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the danger word lists "
+        "and test cases."
+        if problems
+        else "The danger word lists and test cases are fine."
+    )
+    return 1 if problems else 0
 
 
 def _refuse(error: Exception) -> int:

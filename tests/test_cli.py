@@ -45,7 +45,7 @@ def test_resources_check_passes_on_the_shipped_files(tmp_path: Path) -> None:
     result = run_bot("resources", "check", data_dir=tmp_path / "data")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All 4 files are fine" in result.stdout
-    assert "danger word lists are fine" in result.stdout
+    assert "danger word lists and test cases are fine" in result.stdout
     assert "regions.yaml is fine" in result.stdout
 
 
@@ -54,6 +54,24 @@ def test_resources_check_points_at_the_line_to_fix(tmp_path: Path) -> None:
     result = run_bot("resources", "check", str(broken), data_dir=tmp_path / "data")
     assert result.returncode == 1
     assert f"{broken}:9: " in result.stdout or "bad_phone.yaml:9: " in result.stdout
+
+
+def test_resources_check_names_a_broken_danger_test_case(tmp_path: Path) -> None:
+    import shutil
+
+    resources = tmp_path / "resources"
+    shutil.copytree(ROOT / "resources", resources)
+    cases = resources / "danger" / "cases" / "ru.yaml"
+    lines = cases.read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines) if line.strip().startswith("form:"))
+    lines[number] = "    form: poem"
+    cases.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_bot(
+        "resources", "check", data_dir=tmp_path / "data", RESOURCES_DIR=str(resources)
+    )
+    assert result.returncode == 1
+    assert f"cases/ru.yaml:{number}: «poem» is not a form" in result.stdout
+    assert "1 problem in the danger word lists and test cases." in result.stdout
 
 
 def test_the_bot_refuses_to_start_with_broken_contacts(tmp_path: Path) -> None:

@@ -239,20 +239,23 @@ class DangerDetector:
             per_kind[phrase.kind] += 1
         return table
 
-    def idioms_covering(self, index: int) -> list[Phrase]:
-        """The not_danger phrases that cancel phrase `index` even in its shortest form."""
-        found = self._find_sample(self._refs[index][0])
+    def self_check(self, index: int) -> tuple[bool, list[Phrase]]:
+        """Whether phrase `index` finds its own shortest form, and the not_danger phrases that
+        cancel it there (so that it could never count)."""
+        refs = self._refs[index]
+        found = self._find_sample(refs[0])
         own = [f for f in found if f.index == index]
+        if not own and not any(
+            any(f.index == index for f in self._find_sample(ref)) for ref in refs[1:]
+        ):
+            return False, []
         idioms = [f for f in found if self.phrases[f.index].kind == NOT_DANGER]
-        return [
+        covering = [
             self.phrases[idiom.index]
             for idiom in idioms
             if any(_overlap(idiom, mine) for mine in own)
         ]
-
-    def matches_itself(self, index: int) -> bool:
-        refs = [ref for ref, owner in enumerate(self._owner) if owner == index]
-        return any(any(found.index == index for found in self._find_sample(ref)) for ref in refs)
+        return True, covering
 
     # --- scanning -------------------------------------------------------------------------
 
