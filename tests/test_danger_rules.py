@@ -133,3 +133,12 @@ def test_a_typo_in_a_stem_never_hides_a_negation(tmp_path: Path) -> None:
     assert _kind(detector, "өзімді жарқаттадым") == "self_harm"  # one letter left out
     assert _kind(detector, "өзімді жарақаттамаймын") is None
     assert _kind(detector, "өзімді жарқаттамаймын") is None  # a typo, then the negation
+
+
+def test_a_short_word_looked_up_alone_is_found_with_a_swap_or_a_gap(tmp_path: Path) -> None:
+    detector = _detector(tmp_path, en="danger_now:\n  - help me\n  - sos\n")
+    for text in ("hlep me", "hep me pls", "help me"):
+        assert _kind(detector, text) == "danger_now", text
+    # Not both words wrong, and not a word that is a phrase by itself.
+    assert _kind(detector, "hlep mi") is None
+    assert _kind(detector, "oss") is None

@@ -116,13 +116,20 @@ class _Index:
         self.exact: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.by_prefix: dict[str, _Bucket] = defaultdict(_Bucket)
 
-    def add(self, ref: int, pattern: Pattern, in_phrases: Counter[str]) -> None:
-        for anchor in _anchors(pattern.words, in_phrases):
+    def add(self, ref: int, pattern: Pattern, in_phrases: Counter[str], typos: int) -> None:
+        anchors = _anchors(pattern.words, in_phrases)
+        for anchor in anchors:
             word = pattern.words[anchor]
             if not word.stem:
                 self.exact[word.text].append((ref, anchor))
             if word.stem or word.fuzzy:
                 self.by_prefix[word.text[:_PREFIX]].add(word, ref, anchor)
+        word = pattern.words[anchors[0]]
+        if typos and len(anchors) == 1 and word.loose and not (word.stem or word.fuzzy):
+            # A short word looked up alone ("help" in "help me"): its commonest typos (two
+            # letters swapped, one left out) are looked up too, at no cost per text.
+            for typo in _swaps_and_gaps(word.text):
+                self.exact[typo].append((ref, anchors[0]))
 
     def freeze(self) -> None:
         self.exact = dict(self.exact)  # plain dicts: a miss must not insert a key
@@ -190,13 +197,14 @@ class DangerDetector:
         for index, patterns in enumerate(all_readings):
             target = self._keyed if self.phrases[index].language in KEY_LANGUAGES else self._plain
             for pattern in patterns:
-                target.add(len(self._patterns), pattern, in_phrases)
-                self._patterns.append(pattern)
-                self._owner.append(index)
                 # One short word with a typo in a danger phrase of several words; none in the
                 # calming ones, so that «мени урчу» (used to hit) never cancels «мени урду».
                 calming = self.phrases[index].kind in (NOT_DANGER, CALM_CONTEXT)
-                self._typos.append(0 if calming or len(pattern.words) < 2 else 1)
+                typos = 0 if calming or len(pattern.words) < 2 else 1
+                target.add(len(self._patterns), pattern, in_phrases, typos)
+                self._patterns.append(pattern)
+                self._owner.append(index)
+                self._typos.append(typos)
         self._plain.freeze()
         self._keyed.freeze()
         self._refs: dict[int, list[int]] = defaultdict(list)  # a phrase's patterns
@@ -344,14 +352,24 @@ def _span(
 ) -> tuple[int, int] | None:
     """First and last token of the pattern found around its anchor word, or None; `budget`
     short words may have a typo."""
-    if not _match(pattern.words[anchor], tokens[position], plains[position]):
+    how = _match(pattern.words[anchor], tokens[position], plains[position], budget > 0)
+    if not how:
         return None
+    if how == _LOOSE:
+        budget -= 1
     back = _reach(pattern, anchor, position, -1, tokens, plains, budget)
     if back is None:
         return None
     start, budget = back
     ahead = _reach(pattern, anchor, position, 1, tokens, plains, budget)
     return None if ahead is None else (start, ahead[0])
+
+
+def _swaps_and_gaps(text: str) -> set[str]:
+    """The word with two neighbouring letters swapped or one letter left out (hlep, hlp)."""
+    swaps = {text[:i] + text[i + 1] + text[i] + text[i + 2 :] for i in range(len(text) - 1)}
+    gaps = {text[:i] + text[i + 1 :] for i in range(1, len(text))}  # the first letter stays
+    return {typo for typo in swaps | gaps if typo != text and len(typo) >= _PREFIX}
 
 
 def _match(word: Word, token: str, plain: str, loose: bool = False) -> int:
