@@ -142,3 +142,10 @@ def test_a_short_word_looked_up_alone_is_found_with_a_swap_or_a_gap(tmp_path: Pa
     # Not both words wrong, and not a word that is a phrase by itself.
     assert _kind(detector, "hlep mi") is None
     assert _kind(detector, "oss") is None
+
+
+def test_a_stem_ending_in_y_goes_on_into_ya_and_yu(tmp_path: Path) -> None:
+    detector = _detector(tmp_path, uz="suicide:\n  - hammasiga nuqta qoy*\n")
+    for text in ("hammasiga nuqta qo'yaman", "hammasiga nuqta qoyaman", "hammasiga nuqta qoydim"):
+        assert _kind(detector, text) == "suicide", text
+    assert _kind(detector, "ҳаммасига нуқта қўяман") == "suicide"

@@ -78,6 +78,7 @@ class DangerMatch:
     """Its line in resources/danger/<language>.yaml."""
 
 
+_IOTATED = ("\x04", "\x05")  # ю (iu) and я (ia) in the reading key
 _LOOSE = 2  # what _match returns for a word matched by the one-typo rule for short words
 
 
@@ -379,7 +380,13 @@ def _match(word: Word, token: str, plain: str, loose: bool = False) -> int:
     text = word.text
     if word.stem:
         negative = word.negative
-        if candidate.startswith(text):
+        if candidate.startswith(text) or (
+            # A stem ending in i (qoy*, й) goes on into ia/iu, which the key writes as one
+            # sign: qoy* must find qoʻyaman.
+            text[-1] == "i"
+            and candidate.startswith(text[:-1])
+            and candidate[len(text) - 1 : len(text)] in _IOTATED
+        ):
             return 0 if negative and negative.match(candidate, len(text)) else 1
         # A typo in the letters before *: some start of the word is one edit from the stem,
         # and what follows is no negative suffix. Six letters or more with the first three
