@@ -22,6 +22,7 @@ from bot.danger.normalise import UZBEK_MARK, keys, tokenise
 from bot.danger.phrases import (
     COMMON_WORDS,
     KEY_LANGUAGES,
+    LOOSE_MIN,
     LOOSE_STEM_MIN,
     NEGATIONS,
     Pattern,
@@ -86,20 +87,41 @@ _LOOSE = 2  # what _match returns for a word matched by the one-typo rule for sh
 class _Bucket:
     """The stems and typo-tolerant anchor words that share their first three letters."""
 
-    stems: list[tuple[Word, int, int]] = field(default_factory=list)
+    starts: dict[int, dict[str, list[tuple[Word, int, int]]]] = field(default_factory=dict)
+    """Stems by length and letters: a typed word is looked up by its first 3, 4, 5… letters,
+    one dict look-up per length instead of a comparison per stem."""
+    typo_stems: list[tuple[Word, int, int]] = field(default_factory=list)
+    """Stems of FUZZY_MIN letters or more, tried with one typo on every word of this start."""
     fuzzy: dict[int, list[tuple[Word, int, int]]] = field(default_factory=dict)
     """Typo-tolerant words under each length a typed word may have: one shorter to one longer."""
 
     def add(self, word: Word, ref: int, anchor: int) -> None:
         if word.stem:
-            self.stems.append((word, ref, anchor))  # tried on every word with its start
+            text = word.text
+            forms = [text]
+            if text.endswith("i"):  # qoy* goes on into qoʻyaman, whose ya is one sign
+                forms += [text[:-1] + sign for sign in _IOTATED]
+            for form in forms:
+                table = self.starts.setdefault(len(form), {})
+                table.setdefault(form, []).append((word, ref, anchor))
+            if word.fuzzy:
+                self.typo_stems.append((word, ref, anchor))
             return
         for length in range(len(word.text) - 1, len(word.text) + 2):
             self.fuzzy.setdefault(length, []).append((word, ref, anchor))
 
     def hits(self, token: str, plain: str, position: int, out: list[tuple[int, int, int]]) -> None:
-        for word, ref, anchor in self.stems:
-            if _match(word, token, plain):
+        for length, table in self.starts.items():
+            found = table.get(token[:length])
+            if plain is not token:
+                other = table.get(plain[:length])
+                found = (found or []) + (other or []) if other else found
+            for word, ref, anchor in found or ():
+                if _match(word, token, plain):
+                    out.append((position, ref, anchor))
+        for word, ref, anchor in self.typo_stems:
+            candidate = token if word.strict else plain
+            if not candidate.startswith(word.text) and _match(word, token, plain):
                 out.append((position, ref, anchor))
         for word, ref, anchor in self.fuzzy.get(len(token), ()):
             if _match(word, token, plain):
@@ -126,11 +148,16 @@ class _Index:
             if word.stem or word.fuzzy:
                 self.by_prefix[word.text[:_PREFIX]].add(word, ref, anchor)
         word = pattern.words[anchors[0]]
-        if typos and len(anchors) == 1 and word.loose and not (word.stem or word.fuzzy):
-            # A short word looked up alone ("help" in "help me"): its commonest typos (two
-            # letters swapped, one left out) are looked up too, at no cost per text.
+        if typos and _typo_hides(word):
+            # A short first word ("help" in "help me", «мезан*» in «мезан* маро»): its
+            # commonest typos (two letters swapped, one left out) are looked up too, for a
+            # dict look-up per word of the text. _span then checks the word with its typo.
             for typo in _swaps_and_gaps(word.text):
-                self.exact[typo].append((ref, anchors[0]))
+                if word.stem:
+                    variant = Word(typo, stem=True, negative=word.negative, exact=True)
+                    self.by_prefix[typo[:_PREFIX]].add(variant, ref, anchors[0])
+                else:
+                    self.exact[typo].append((ref, anchors[0]))
 
     def freeze(self) -> None:
         self.exact = dict(self.exact)  # plain dicts: a miss must not insert a key
@@ -333,14 +360,19 @@ def _anchors(words: Sequence[Word], in_phrases: Counter[str]) -> list[int]:
 
     ranked = sorted(range(len(words)), key=cost)
     if len(ranked) > 1:
-        # A second way in, for a typo that hides the first word. Never a short common word
-        # ("you", «ман»: it would be tried at every "you" of every text), and a common one
-        # («меня») only when the first word is too short to be looked up typo and all.
-        first, second = words[ranked[0]], words[ranked[1]]
-        common = second.text in COMMON_WORDS
-        if len(second.text) >= _PREFIX and not (common and (first.fuzzy or not second.loose)):
+        # A second way in, for a typo that hides the first word from the look-up (a short
+        # word, or a long one with its typo in the first three letters); never a common word
+        # («меня», "would"), which would be tried at every «меня» of every text.
+        second = words[ranked[1]]
+        if len(second.text) >= _PREFIX and second.text not in COMMON_WORDS:
             return ranked[:2]
     return ranked[:1]
+
+
+def _typo_hides(word: Word) -> bool:
+    """A word that may have a typo (in a phrase of several words) and would then be missed
+    by the look-up: long enough for the short-word rule, too short for the fuzzy buckets."""
+    return not word.fuzzy and len(word.text) >= (LOOSE_STEM_MIN if word.stem else LOOSE_MIN)
 
 
 def _span(

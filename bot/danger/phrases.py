@@ -57,6 +57,12 @@ _COMMON = normalise(
     " үчүн менен экен эле болду бүгүн кечээ азыр ушул баары эми дагы кийин"
     " барои то як ҳамин имрӯз дирӯз ҳозир баъд пеш кард шуд аст буд ҳаст чӣ"
     " bilan uchun edi ekan bugun kecha hozir keyin bir hamma endi yana shu boʻldi qildi"
+    " know find think said tell take got"
+    " сказал сказала был"
+    " алдым алды алып берді кетті кетіп жатыр жатырмын тұр отыр жүр салды қойды болып"
+    " берди кетти жатат жатам турат отурат жүрөт койду болуп"
+    " oldim oldi olib berdi ketdi qildim qilib boʻlib turibdi yotibdi"
+    " карда мешавад кардам гуфт"
 )
 COMMON_WORDS = frozenset(_COMMON) | frozenset(key(word) for word in _COMMON)
 """Words nearly every text has, in the six languages: never the first word the matcher
