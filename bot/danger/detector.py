@@ -92,8 +92,6 @@ class _Bucket:
     one dict look-up per length instead of a comparison per stem."""
     typo_stems: list[tuple[Word, int, int]] = field(default_factory=list)
     """Stems of FUZZY_MIN letters or more, tried with one typo on every word of this start."""
-    fuzzy: dict[int, list[tuple[Word, int, int]]] = field(default_factory=dict)
-    """Typo-tolerant words under each length a typed word may have: one shorter to one longer."""
 
     def add(self, word: Word, ref: int, anchor: int) -> None:
         if word.stem:
@@ -107,8 +105,7 @@ class _Bucket:
             if word.fuzzy:
                 self.typo_stems.append((word, ref, anchor))
             return
-        for length in range(len(word.text) - 1, len(word.text) + 2):
-            self.fuzzy.setdefault(length, []).append((word, ref, anchor))
+        raise ValueError("only stems go into a bucket; words go into _Index.near")
 
     def hits(self, token: str, plain: str, position: int, out: list[tuple[int, int, int]]) -> None:
         for length, table in self.starts.items():
@@ -123,13 +120,6 @@ class _Bucket:
             candidate = token if word.strict else plain
             if not candidate.startswith(word.text) and _match(word, token, plain):
                 out.append((position, ref, anchor))
-        for word, ref, anchor in self.fuzzy.get(len(token), ()):
-            if _match(word, token, plain):
-                out.append((position, ref, anchor))
-        if plain is not token:
-            for word, ref, anchor in self.fuzzy.get(len(plain), ()):
-                if _match(word, token, plain):
-                    out.append((position, ref, anchor))
 
 
 class _Index:
@@ -138,6 +128,12 @@ class _Index:
     def __init__(self) -> None:
         self.exact: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.by_prefix: dict[str, _Bucket] = defaultdict(_Bucket)
+        # Typo-tolerant words (FUZZY_MIN letters or more) under each form with one letter
+        # left out: a typed word one edit away shares one of these forms with its own (one
+        # letter missing, extra, wrong or two swapped), so a handful of dict look-ups per word
+        # of the text replace a comparison with every such word.
+        self.near: dict[str, list[tuple[Word, int, int]]] = defaultdict(list)
+        self.near_starts: frozenset[str] = frozenset()
 
     def add(self, ref: int, pattern: Pattern, in_phrases: Counter[str], typos: int) -> None:
         anchors = _anchors(pattern.words, in_phrases)
@@ -145,8 +141,11 @@ class _Index:
             word = pattern.words[anchor]
             if not word.stem:
                 self.exact[word.text].append((ref, anchor))
-            if word.stem or word.fuzzy:
+            if word.stem:
                 self.by_prefix[word.text[:_PREFIX]].add(word, ref, anchor)
+            elif word.fuzzy:
+                for form in _gaps(word.text) | {word.text}:
+                    self.near[form].append((word, ref, anchor))
         word = pattern.words[anchors[0]]
         if typos and _typo_hides(word):
             # A short first word ("help" in "help me", «мезан*» in «мезан* маро»): its
@@ -159,12 +158,26 @@ class _Index:
                 else:
                     self.exact[typo].append((ref, anchors[0]))
 
+    def _near_hits(self, token: str, plain: str) -> list[tuple[int, int]]:
+        near = self.near
+        found: list[tuple[int, int]] = []
+        seen: set[tuple[int, int]] = set()
+        for typed in {token, plain}:
+            for form in _gaps(typed) | {typed}:
+                for word, ref, anchor in near.get(form, ()):
+                    if (ref, anchor) not in seen and _match(word, token, plain):
+                        seen.add((ref, anchor))
+                        found.append((ref, anchor))
+        return found
+
     def freeze(self) -> None:
         self.exact = dict(self.exact)  # plain dicts: a miss must not insert a key
         self.by_prefix = dict(self.by_prefix)
+        self.near = dict(self.near)
+        self.near_starts = frozenset(form[:_PREFIX] for form in self.near)
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.by_prefix)
+        return bool(self.exact or self.by_prefix or self.near)
 
     def hits(self, tokens: list[str], plains: list[str]) -> list[tuple[int, int, int]]:
         """(position, pattern ref, anchor word) for every token that may be an anchor.
@@ -186,7 +199,19 @@ class _Index:
             if earlier is None:
                 earlier = known[token] = []
                 by_prefix[prefixes[position]].hits(token, plains[position], 0, earlier)
-            hits.extend((position, ref, anchor) for _, ref, anchor in earlier)
+            if earlier:  # most words start like some stem and are none
+                hits.extend((position, ref, anchor) for _, ref, anchor in earlier)
+        near = self.near
+        if near:
+            seen: dict[str, list[tuple[int, int]]] = {}
+            starts = self.near_starts
+            for position in compress(everywhere, map(starts.__contains__, prefixes)):
+                token = tokens[position]
+                found = seen.get(token)
+                if found is None:
+                    found = seen[token] = self._near_hits(token, plains[position])
+                if found:
+                    hits.extend((position, ref, anchor) for ref, anchor in found)
         if plains is not tokens:
             # Words written with plain o/g also match a text typed with the mark (oʻ, gʻ).
             for position in compress(everywhere, map(is_not, plains, tokens)):
@@ -398,6 +423,12 @@ def _span(
     return None if ahead is None else (start, ahead[0])
 
 
+def _gaps(text: str) -> set[str]:
+    """The word with one letter after its first three left out, each way (the fuzzy rule
+    wants the first three right)."""
+    return {text[:i] + text[i + 1 :] for i in range(_PREFIX, len(text))}
+
+
 def _swaps_and_gaps(text: str) -> set[str]:
     """The word with two neighbouring letters swapped or one letter left out (hlep, hlp)."""
     swaps = {text[:i] + text[i + 1] + text[i] + text[i + 2 :] for i in range(len(text) - 1)}
@@ -501,7 +532,11 @@ def _reach(
             return None
         if distance > 1 and tokens[j - step] in NEGATIONS:
             return None  # «он меня не бьет» is not «он меня бьет»
-        how = _match(words[following], tokens[j], plains[j], budget > 0)
+        word = words[following]
+        # Every rule wants the first letter right: most words fail here, without a call.
+        if tokens[j][:1] != word.text[:1] and plains[j][:1] != word.text[:1]:
+            continue
+        how = _match(word, tokens[j], plains[j], budget > 0)
         if how:
             left = budget - 1 if how == _LOOSE else budget
             end = _reach(pattern, following, j, step, tokens, plains, left)
