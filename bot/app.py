@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +16,6 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation
@@ -57,6 +56,7 @@ from bot.services.casework import CaseDesk, DeskThreads
 from bot.services.hours import HoursError, OperatorHours
 from bot.services.privacy import Privacy
 from bot.services.retention import Periods, Retention
+from bot.startup import StartupCalls
 from bot.storage import EncryptedRedisStorage, PseudonymousKeyBuilder, SqlStorage
 from dialogs import errors
 from dialogs.danger import DangerMiddleware
@@ -86,6 +86,8 @@ class Resources:
     journal: ChatJournal
     retention: Retention
     worker: OutboxWorker | None = None  # needs the Bot, so it is made at startup
+    startup: StartupCalls = field(default_factory=StartupCalls)
+    """Start-up calls to Telegram, in the background until each has worked."""
 
 
 class ResourcesError(Exception):
@@ -326,11 +328,14 @@ async def _on_startup(bot: Bot, resources: Resources) -> None:
     await resources.contacts.start()  # the reloading; the files were read by load_resources
     for watcher in resources.watchers:
         await watcher.start()
-    await check_operators_chat(bot, desk.chat_id)  # logs what an admin must fix, if anything
-    await set_commands(bot, resources.i18n)
+    # Worth doing, never worth failing over: each goes on in the background until it works.
+    calls = resources.startup
+    calls.start("check the operators' group", lambda: check_operators_chat(bot, desk.chat_id))
+    calls.start("set the command menu", lambda: set_commands(bot, resources.i18n))
 
 
 async def _on_shutdown(resources: Resources) -> None:
+    await resources.startup.stop()
     await resources.journal.stop()
     await resources.contacts.stop()
     for watcher in resources.watchers:
@@ -356,18 +361,15 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 
 async def set_commands(bot: Bot, i18n: I18n) -> None:
-    """The command menu in each of the six languages (Telegram picks by the app's language)."""
-    try:
-        for language in (None, *LANGUAGES):
-            locale = language or i18n.default_locale
-            commands = [
-                BotCommand(command=name, description=i18n.gettext(text, locale=locale))
-                for name, text in COMMANDS
-            ]
-            await bot.set_my_commands(commands, language_code=language)
-    except TelegramAPIError as exc:
-        # The bot works without a command menu; do not refuse to start over it.
-        logger.warning("Could not set the command menu: %s", exc)
+    """The command menu in each of the six languages (Telegram picks by the app's language).
+    Errors go to the caller: at start-up, bot.startup tries again."""
+    for language in (None, *LANGUAGES):
+        locale = language or i18n.default_locale
+        commands = [
+            BotCommand(command=name, description=i18n.gettext(text, locale=locale))
+            for name, text in COMMANDS
+        ]
+        await bot.set_my_commands(commands, language_code=language)
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None, **kwargs: Any) -> Bot:

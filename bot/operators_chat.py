@@ -7,19 +7,23 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+
+from bot.startup import FINAL
 
 logger = logging.getLogger(__name__)
 
 
 async def check_operators_chat(bot: Bot, chat_id: int | None) -> list[str]:
-    """What is wrong with OPERATORS_CHAT_ID, as sentences for the log; [] when all is well."""
+    """What is wrong with OPERATORS_CHAT_ID, as sentences for the log; [] when all is well.
+
+    A Telegram that fails for a moment, or answers what the library cannot read, raises: at
+    start-up bot.startup tries again; only a refusal names a setting to fix."""
     if chat_id is None:
         return []
     problems: list[str] = []
     try:
         chat = await bot.get_chat(chat_id)
-    except TelegramAPIError as error:
+    except FINAL as error:
         problems.append(
             f"the bot cannot see the group {chat_id} ({error.message}): check OPERATORS_CHAT_ID "
             "and that the bot is a member of the group"
@@ -35,7 +39,7 @@ async def check_operators_chat(bot: Bot, chat_id: int | None) -> list[str]:
     try:
         me = await bot.me()
         member = await bot.get_chat_member(chat_id, me.id)
-    except TelegramAPIError as error:
+    except FINAL as error:
         problems.append(f"cannot read the bot's rights in {chat_id} ({error.message})")
         return _log(problems)
     if member.status != "administrator" and member.status != "creator":

@@ -9,9 +9,10 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.app import create_bot, create_dispatcher
+from bot.app import Resources, create_bot, create_dispatcher
 from bot.config import Settings
 from bot.security import load_or_create_keys
+from bot.startup import keep_trying
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +20,11 @@ logger = logging.getLogger(__name__)
 async def run_polling(settings: Settings) -> None:
     dp = create_dispatcher(settings)
     bot = create_bot(settings)
-    # A webhook left from an earlier deployment would make getUpdates fail with a conflict.
-    await bot.delete_webhook(drop_pending_updates=False)
+    # A webhook left from an earlier deployment would make getUpdates fail with a conflict;
+    # a Telegram that fails for a moment here costs a warning and another try.
+    await keep_trying(
+        "remove an earlier webhook", lambda: bot.delete_webhook(drop_pending_updates=False)
+    )
     await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
 
 
@@ -43,7 +47,7 @@ def build_webhook_app(settings: Settings, dp: Dispatcher, bot: Bot) -> web.Appli
     )
     app.router.add_get("/healthz", _healthz)
 
-    async def register_webhook(bot: Bot) -> None:
+    async def set_webhook() -> None:
         await bot.set_webhook(
             settings.webhook_url or "",
             secret_token=secret,
@@ -55,6 +59,11 @@ def build_webhook_app(settings: Settings, dp: Dispatcher, bot: Bot) -> web.Appli
             settings.webhook_port,
             path,
         )
+
+    async def register_webhook(resources: Resources) -> None:
+        # In the background: the server listens at once, and Telegram delivers as soon as
+        # the registration has gone through, however many tries it takes.
+        resources.startup.start("register the webhook", set_webhook)
 
     dp.startup.register(register_webhook)
     setup_application(app, dp, bot=bot)

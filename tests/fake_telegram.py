@@ -95,6 +95,12 @@ class FakeTelegramServer:
         self._changed = asyncio.Event()
         self._poll_generation = 0
         self._closing = False
+        self._garbled: dict[str, int] = {}
+
+    def garble_next(self, method: str, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with "ok" and a result no client can
+        read (a string where an object belongs), as a broken proxy or API change might."""
+        self._garbled[method.lower()] = self._garbled.get(method.lower(), 0) + times
 
     @property
     def api(self) -> TelegramAPIServer:
@@ -208,6 +214,9 @@ class FakeTelegramServer:
         except (ValueError, aiohttp.ContentTypeError):
             return _error_response(TelegramError(400, "Bad Request: can't parse request body"))
         method = match["method"]
+        if self._garbled.get(method.lower(), 0) > 0:
+            self._garbled[method.lower()] -= 1
+            return _json_response({"ok": True, "result": "<html>Service Unavailable</html>"})
         try:
             if method.lower() == "getupdates":
                 await self._long_poll(params)

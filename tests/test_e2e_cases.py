@@ -214,3 +214,43 @@ async def test_a_request_round_trip_through_a_failing_telegram(
     for needle in (str(USER_ID), FIRST_NAME, USERNAME, "сабайт 4417", "эжемдикиндемин 4418"):
         assert needle.encode() not in stored, needle
         assert needle not in log, needle
+
+
+async def test_start_up_survives_answers_it_cannot_read(
+    telegram: tuple[TelegramEmulator, FakeTelegramServer], tmp_path: Path
+) -> None:
+    """getChat answered with something no client can parse, setMyCommands failing: the bot
+    serves at once, says what failed, and finishes the checks once Telegram answers again."""
+    emulator, server = telegram
+    server.garble_next("getChat", times=2)
+    emulator.fail_next("setMyCommands", times=1, status=502, description="Bad Gateway")
+    bot = BotProcess(
+        tmp_path / "data",
+        tmp_path / "bot.log",
+        BOT_TOKEN=emulator.token,
+        TELEGRAM_API_BASE=server.base_url,
+        OPERATORS_CHAT_ID=str(OPS),
+    )
+    bot.start()
+    try:
+        emulator.user_sends_text(USER_ID, "/start")
+        await server.wait_for_bot_message(
+            USER_ID, ky("Please choose your language:"), timeout=STARTUP
+        )
+        await server.wait_for(
+            lambda e: "check the operators' group worked after 2 failed attempts" in bot.log,
+            timeout=30,
+            description="the operators' group checked once getChat answers again",
+        )
+        await server.wait_for(
+            lambda e: "set the command menu worked after 1 failed attempt" in bot.log,
+            timeout=30,
+            description="the command menu set after the failure",
+        )
+        assert await bot.stop() == 0
+    finally:
+        bot.kill()
+    log = bot.log
+    assert "Start-up: could not check the operators' group (ClientDecodeError" in log
+    assert "Operators' group: ready" in log
+    assert "Traceback" not in log and " ERROR " not in log, log[-3000:]
