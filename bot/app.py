@@ -36,7 +36,6 @@ from bot.contacts import ContactBook, ContactsWatcher
 from bot.contacts import load_paths as load_contacts
 from bot.danger import DangerDetector, DangerListError, load_detector
 from bot.db.engine import create_engine, create_session_factory
-from bot.db.migrate import upgrade_to_head
 from bot.i18n import N_, PersonLocaleMiddleware, create_i18n
 from bot.middlewares.database import DatabaseMiddleware
 from bot.middlewares.journal import JournalMiddleware, JournalRequests
@@ -121,7 +120,8 @@ def load_resources(settings: Settings) -> Content:
     except SelfHelpError as error:
         problems += map(str, error.problems)
     try:
-        danger = load_detector(settings.resources_dir / "danger")
+        # The whole check of the lists is `resources check`'s, the tests' and each reload's.
+        danger = load_detector(settings.resources_dir / "danger", self_check=False)
     except DangerListError as error:
         problems += error.problems
     try:
@@ -309,6 +309,8 @@ def create_dispatcher(
 
 
 async def _on_startup(bot: Bot, resources: Resources) -> None:
+    from bot.db.migrate import upgrade_to_head  # alembic is a third of a second to import
+
     await upgrade_to_head(resources.engine)
     # Every message the bot sends to a private chat is noted, whoever sends it.
     bot.session.middleware(JournalRequests(resources.journal))

@@ -29,11 +29,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.config import LANGUAGES
 from bot.contacts.problems import Problem
+from bot.contacts.yamlmap import compose
 from bot.danger.detector import DANGER_KINDS, DangerDetector, DangerMatch
-
-# libyaml's parser when PyYAML has it (it does on the usual wheels): the same nodes and line
-# numbers, read five times faster, which the bot's start-up feels.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 CALM = "calm"
 CASE_KINDS: tuple[str, ...] = (*DANGER_KINDS, CALM)
@@ -245,7 +242,7 @@ def _read(path: Path, problems: list[Problem]) -> Iterator[Case]:
         )
         return
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=_LOADER)
+        root = compose(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1

@@ -17,12 +17,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.config import LANGUAGES
 from bot.contacts.problems import Problem  # one `file:line: message` for all of resources/
+from bot.contacts.yamlmap import compose
 from bot.danger.detector import ALL_KINDS, CALM_CONTEXT, NOT_DANGER, DangerDetector, Phrase
 from bot.danger.phrases import PhraseError, parse_phrase, readings
-
-# libyaml's parser when PyYAML has it (it does on the usual wheels): the same nodes and line
-# numbers, read five times faster, which the bot's start-up feels.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 SUFFIXES = (".yaml", ".yml")
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "resources" / "danger"
@@ -45,10 +42,15 @@ class _FileResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load_detector(directory: Path) -> DangerDetector:
+def load_detector(directory: Path, *, self_check: bool = True) -> DangerDetector:
     """Load every *.yaml in directory (kk.yaml … en.yaml); raise DangerListError if any
-    problem is found, listing all of them."""
-    detector, problems = load_paths([Path(directory)])
+    problem is found, listing all of them.
+
+    `self_check=False` skips trying every phrase against its own shortest form and the
+    idioms (a phrase that could never match: harmless, merely useless), which takes most of
+    the load time. The bot starts that way; `check`, the tests and every reload of an edit
+    do the whole check."""
+    detector, problems = load_paths([Path(directory)], self_check=self_check)
     if detector is None:
         raise DangerListError(problems)
     return detector
@@ -59,7 +61,9 @@ def check_danger_paths(paths: Iterable[Path | str]) -> list[str]:
     return load_paths([Path(path) for path in paths])[1]
 
 
-def load_paths(paths: list[Path]) -> tuple[DangerDetector | None, list[str]]:
+def load_paths(
+    paths: list[Path], *, self_check: bool = True
+) -> tuple[DangerDetector | None, list[str]]:
     """The detector and no problems, or None and every problem found in files and folders."""
     problems: list[Problem] = []
     files = _list_files(paths, problems)
@@ -69,7 +73,8 @@ def load_paths(paths: list[Path]) -> tuple[DangerDetector | None, list[str]]:
         phrases.extend(result.phrases)
         problems.extend(result.problems)
     detector = DangerDetector(phrases)
-    problems.extend(_never_matching(detector))
+    if self_check:
+        problems.extend(_never_matching(detector))
     order = {path: n for n, path in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.file, -1), p.line, p.message))
     if problems:
@@ -112,7 +117,7 @@ def read_list(path: Path) -> _FileResult:
         result.problems.append(Problem(path, 1, "the file is not UTF-8 text: save it as UTF-8"))
         return result
     try:
-        root = yaml.compose(text, Loader=_LOADER)
+        root = compose(text)
     except yaml.YAMLError as exc:
         line, message = _syntax_problem(exc)
         result.problems.append(Problem(path, line, message))
