@@ -1,5 +1,5 @@
 # Shortcuts for scripts/dev.py, which does the real work (and needs no make).
-.PHONY: chat test run migrate i18n lint
+.PHONY: chat test run migrate i18n lint bench
 
 chat:
 	python3 scripts/dev.py chat
@@ -13,3 +13,5 @@ i18n:
 	python3 scripts/dev.py i18n
 lint:
 	python3 scripts/dev.py lint
+bench:
+	python3 scripts/dev.py bench

@@ -7,6 +7,7 @@
     python3 scripts/dev.py migrate   # apply database migrations
     python3 scripts/dev.py i18n      # extract texts and update the six catalogs
     python3 scripts/dev.py lint      # ruff
+    python3 scripts/dev.py bench     # the full service next to a bare aiogram bot (figures)
 
 Each command first makes sure `.venv` exists and holds what pyproject.toml asks for.
 """
@@ -82,6 +83,8 @@ def main() -> int:
         return run(str(PY), "-m", "bot", command, *extra)
     if command == "i18n":
         return cmd_i18n()
+    if command == "bench":
+        return run(str(PY), str(ROOT / "scripts" / "bench.py"), *extra)
     if command == "lint":
         return run(str(PY), "-m", "ruff", "check", "bot", "dialogs", "tests", "migrations")
     print(f"Unknown command {command!r}.\n{__doc__}")
