@@ -24,6 +24,7 @@ import asyncio
 import gc
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -171,6 +172,7 @@ async def full(people: int, updates: int, active: int) -> Run:
         )
     finally:
         await offline.stop()
+        shutil.rmtree(data, ignore_errors=True)
     return run
 
 
