@@ -58,11 +58,39 @@ def cmd_test(extra: list[str]) -> int:
 def cmd_i18n() -> int:
     pybabel = str(BIN / "pybabel")
     steps = [
-        [pybabel, "extract", "-F", "babel.cfg", "-k", "Tr", "-k", "N_", "-k", "__",
-         "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output",
-         "--project=survivor-help-bot", "-o", "locales/messages.pot", "bot", "dialogs"],
-        [pybabel, "update", "-i", "locales/messages.pot", "-d", "locales", "-D", "messages",
-         "--no-fuzzy-matching", "--ignore-obsolete"],
+        [
+            pybabel,
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "Tr",
+            "-k",
+            "N_",
+            "-k",
+            "__",
+            "-k",
+            "lazy_ngettext:1,2",
+            "--no-location",
+            "--sort-output",
+            "--project=survivor-help-bot",
+            "-o",
+            "locales/messages.pot",
+            "bot",
+            "dialogs",
+        ],
+        [
+            pybabel,
+            "update",
+            "-i",
+            "locales/messages.pot",
+            "-d",
+            "locales",
+            "-D",
+            "messages",
+            "--no-fuzzy-matching",
+            "--ignore-obsolete",
+        ],
     ]
     for step in steps:
         if run(*step) != 0:

@@ -97,15 +97,31 @@ def main_bench(directory: Path = DEFAULT_DIRECTORY) -> int:
     assert detector.check(quiet) is None, "the benchmark text must be harmless"
     assert detector.check(loud) is not None, "the danger phrase must be found"
     short = "Здравствуйте, мне нужен юрист, муж опять пришёл пьяный и он меня бьёт, что делать?"
-    for label, text in (
+    samples = [
         ("a usual message", short),
         ("ordinary 5,000-character text", quiet),
         ("the same with one danger phrase in the middle", loud),
         ("with Latin look-alike о and а throughout", latin),
-    ):
+    ]
+    topical = _topical_text(5000)
+    if topical:  # the hardest case: every sentence near the lists' words, none repeated
+        samples.append(("distinct calm messages on the topics", topical))
+    for label, text in samples:
         micros = _time(lambda text=text: detector.check(text))
         print(f"{label:<48} {len(text):>5} chars  {micros:7.0f} µs per check (median)")
     return 0
+
+
+def _topical_text(length: int) -> str:
+    """The calm messages of the test set, each once, up to `length` characters."""
+    cases, problems = load_cases([CASES_DIRECTORY])
+    if problems:
+        return ""
+    text = ""
+    for case in cases:
+        if not case.dangerous and len(text) + len(case.text) + 2 <= length:
+            text += case.text + ". "
+    return text
 
 
 def _text(length: int) -> str:
@@ -115,7 +131,11 @@ def _text(length: int) -> str:
     return text[:length]
 
 
-def _time(call: Callable[[], object], rounds: int = 7, per_round: int = 200) -> float:
+def _time(call: Callable[[], object], rounds: int = 7) -> float:
+    started = time.perf_counter()
+    call()
+    once = time.perf_counter() - started
+    per_round = max(3, min(200, int(0.05 / max(once, 1e-6))))  # about 50 ms a round
     samples = []
     for _ in range(rounds):
         started = time.perf_counter()

@@ -25,6 +25,7 @@ from bot.danger.phrases import (
     LOOSE_MIN,
     LOOSE_STEM_MIN,
     NEGATIONS,
+    WIDE_GAP,
     Pattern,
     Word,
     readings,
@@ -352,8 +353,23 @@ class DangerDetector:
 
     def _find(self, index: _Index, tokens: list[str], plains: list[str]) -> list[_Found]:
         found: set[_Found] = set()
+        patterns = self._patterns
+        count = len(tokens)
+        initials: dict[int, set[str]] = {}  # first letters of the words around a position
         for position, ref, anchor in index.hits(tokens, plains):
-            span = _span(self._patterns[ref], anchor, position, tokens, plains, self._typos[ref])
+            pattern = patterns[ref]
+            words = pattern.words
+            # Most tries fail at the next word, and every rule wants its first letter right:
+            # look at the first letters of the few words it may be, before any real match.
+            if len(words) > 1:
+                step = 1 if anchor + 1 < len(words) else -1
+                key = position * 2 + (step == 1)
+                letters = initials.get(key)
+                if letters is None:  # as far as the widest gap reaches, for every pattern
+                    letters = initials[key] = _initials(tokens, plains, position, step, count)
+                if words[anchor + step].text[:1] not in letters:
+                    continue
+            span = _span(pattern, anchor, position, tokens, plains, self._typos[ref])
             if span is not None:
                 found.add(_Found(self._owner[ref], *span))
         return sorted(found, key=lambda f: (f.start, f.index))
@@ -380,7 +396,7 @@ def _anchors(words: Sequence[Word], in_phrases: Counter[str]) -> list[int]:
 
     def cost(i: int) -> tuple[int, int, int]:
         word = words[i]
-        common = 1000 * (word.text in COMMON_WORDS) + 3 * (len(word.text) < 4)
+        common = 1000 * (word.text in COMMON_WORDS) + 30 * (len(word.text) < 4)
         return (in_phrases[word.text] + common, -len(word.text), word.stem or word.fuzzy)
 
     ranked = sorted(range(len(words)), key=cost)
@@ -543,6 +559,21 @@ def _reach(
             if end is not None:
                 return end
     return None
+
+
+def _initials(
+    tokens: list[str], plains: list[str], position: int, step: int, count: int
+) -> set[str]:
+    """First letters of the words that may follow (step 1) or precede (step -1) a phrase word
+    at `position`, as far as the widest gap reaches."""
+    letters: set[str] = set()
+    for distance in range(1, WIDE_GAP + 2):
+        j = position + step * distance
+        if j < 0 or j >= count:
+            break
+        letters.add(tokens[j][:1])
+        letters.add(plains[j][:1])
+    return letters
 
 
 def _sentence_of_tokens(text: str, count: int) -> list[int]:
