@@ -84,50 +84,85 @@ _IOTATED = ("\x04", "\x05")  # ю (iu) and я (ia) in the reading key
 _LOOSE = 2  # what _match returns for a word matched by the one-typo rule for short words
 
 
+_Next = tuple[int, str] | None
+"""Where a phrase's next word is from its anchor (1 after, -1 before) and its first letter."""
+
+_Group = tuple[Word, dict[_Next, list[tuple[int, int]]]]
+"""One stem and the (pattern ref, anchor) of every phrase it is the way in to: phrases that
+share a stem share one comparison per typed word."""
+
+
+def _next(pattern: Pattern, anchor: int) -> _Next:
+    words = pattern.words
+    if len(words) == 1:
+        return None
+    step = 1 if anchor + 1 < len(words) else -1
+    return step, words[anchor + step].text[:1]
+
+
+def _group_key(word: Word) -> tuple[str, bool, bool]:
+    return (word.text, word.negative is not None, word.exact)
+
+
 @dataclass
 class _Bucket:
-    """The stems and typo-tolerant anchor words that share their first three letters."""
+    """The stems that share their first three letters."""
 
-    starts: dict[int, dict[str, list[tuple[Word, int, int]]]] = field(default_factory=dict)
+    starts: dict[int, dict[str, dict[tuple[str, bool, bool], _Group]]] = field(
+        default_factory=dict
+    )
     """Stems by length and letters: a typed word is looked up by its first 3, 4, 5… letters,
     one dict look-up per length instead of a comparison per stem."""
-    typo_stems: list[tuple[Word, int, int]] = field(default_factory=list)
+    typo_stems: dict[tuple[str, bool, bool], _Group] = field(default_factory=dict)
     """Stems of FUZZY_MIN letters or more, tried with one typo on every word of this start."""
 
-    def add(self, word: Word, ref: int, anchor: int) -> None:
-        if word.stem:
-            text = word.text
-            forms = [text]
-            if text.endswith("i"):  # qoy* goes on into qoʻyaman, whose ya is one sign
-                forms += [text[:-1] + sign for sign in _IOTATED]
-            for form in forms:
-                table = self.starts.setdefault(len(form), {})
-                table.setdefault(form, []).append((word, ref, anchor))
-            if word.fuzzy:
-                self.typo_stems.append((word, ref, anchor))
-            return
-        raise ValueError("only stems go into a bucket; words go into _Index.near")
+    def add(self, word: Word, ref: int, anchor: int, following: _Next) -> None:
+        if not word.stem:
+            raise ValueError("only stems go into a bucket; words go into _Index.near")
+        key = _group_key(word)
+        text = word.text
+        forms = [text]
+        if text.endswith("i"):  # qoy* goes on into qoʻyaman, whose ya is one sign
+            forms += [text[:-1] + sign for sign in _IOTATED]
+        for form in forms:
+            groups = self.starts.setdefault(len(form), {}).setdefault(form, {})
+            refs = groups.setdefault(key, (word, {}))[1]
+            refs.setdefault(following, []).append((ref, anchor))
+        if word.fuzzy:
+            refs = self.typo_stems.setdefault(key, (word, {}))[1]
+            refs.setdefault(following, []).append((ref, anchor))
 
-    def hits(self, token: str, plain: str, position: int, out: list[tuple[int, int, int]]) -> None:
+    def hits(self, token: str, plain: str) -> list[dict[_Next, list[tuple[int, int]]]]:
+        """The phrases, grouped by their next word, of every stem the typed word matches."""
+        out: list[dict[_Next, list[tuple[int, int]]]] = []
         for length, table in self.starts.items():
-            found = table.get(token[:length])
-            if plain is not token:
-                other = table.get(plain[:length])
-                found = (found or []) + (other or []) if other else found
-            for word, ref, anchor in found or ():
-                if _match(word, token, plain):
-                    out.append((position, ref, anchor))
-        for word, ref, anchor in self.typo_stems:
+            for typed in (token, plain) if plain is not token else (token,):
+                groups = table.get(typed[:length])
+                for word, refs in groups.values() if groups else ():
+                    if _match(word, token, plain):
+                        out.append(refs)
+        # One typo after the first three letters leaves the 4th or 5th letter of the typed
+        # word equal to the stem's 4th or 5th (whatever the edit: changed, missing, extra,
+        # swapped): a comparison of two letters spares most calls.
+        letters = {plain[3:4], plain[4:5], token[3:4], token[4:5]} - {""}
+        for word, refs in self.typo_stems.values():
+            text = word.text
+            if text[3] not in letters and text[4] not in letters:
+                continue
             candidate = token if word.strict else plain
-            if not candidate.startswith(word.text) and _match(word, token, plain):
-                out.append((position, ref, anchor))
+            if not candidate.startswith(text) and _match(word, token, plain):
+                out.append(refs)
+        return out
 
 
 class _Index:
     """Anchor words of the patterns of one reading (as typed, or the reading key)."""
 
     def __init__(self) -> None:
-        self.exact: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        # Exact anchor words, and under each the phrases it leads to, grouped by the first
+        # letter of their next word (None: a phrase of one word), so that a common anchor
+        # such as «кесип» leads only to the phrases whose next word can be there.
+        self.exact: dict[str, dict[_Next, list[tuple[int, int]]]] = defaultdict(dict)
         self.by_prefix: dict[str, _Bucket] = defaultdict(_Bucket)
         # Typo-tolerant words (FUZZY_MIN letters or more) under each form with one letter
         # left out: a typed word one edit away shares one of these forms with its own (one
@@ -141,9 +176,9 @@ class _Index:
         for anchor in anchors:
             word = pattern.words[anchor]
             if not word.stem:
-                self.exact[word.text].append((ref, anchor))
+                self.exact[word.text].setdefault(_next(pattern, anchor), []).append((ref, anchor))
             if word.stem:
-                self.by_prefix[word.text[:_PREFIX]].add(word, ref, anchor)
+                self.by_prefix[word.text[:_PREFIX]].add(word, ref, anchor, _next(pattern, anchor))
             elif word.fuzzy:
                 for form in _gaps(word.text) | {word.text}:
                     self.near[form].append((word, ref, anchor))
@@ -155,9 +190,13 @@ class _Index:
             for typo in _swaps_and_gaps(word.text):
                 if word.stem:
                     variant = Word(typo, stem=True, negative=word.negative, exact=True)
-                    self.by_prefix[typo[:_PREFIX]].add(variant, ref, anchors[0])
+                    self.by_prefix[typo[:_PREFIX]].add(
+                        variant, ref, anchors[0], _next(pattern, anchors[0])
+                    )
                 else:
-                    self.exact[typo].append((ref, anchors[0]))
+                    self.exact[typo].setdefault(_next(pattern, anchors[0]), []).append(
+                        (ref, anchors[0])
+                    )
 
     def _near_hits(self, token: str, plain: str) -> list[tuple[int, int]]:
         near = self.near
@@ -190,18 +229,34 @@ class _Index:
         by_prefix = self.by_prefix
         everywhere = range(len(tokens))
         hits: list[tuple[int, int, int]] = []
+        count = len(tokens)
+        initials: dict[int, set[str]] = {}
+
+        def exact_hits(position: int, groups: dict[_Next, list[tuple[int, int]]]) -> None:
+            for following, refs in groups.items():
+                if following is not None:
+                    step, letter = following
+                    key = position * 2 + (step == 1)
+                    letters = initials.get(key)
+                    if letters is None:
+                        letters = initials[key] = _initials(tokens, plains, position, step, count)
+                    if letter not in letters:
+                        continue
+                hits.extend((position, ref, anchor) for ref, anchor in refs)
+
         for position in compress(everywhere, map(exact.__contains__, tokens)):
-            hits.extend((position, ref, anchor) for ref, anchor in exact[tokens[position]])
+            exact_hits(position, exact[tokens[position]])
         prefixes = list(map(_FIRST_LETTERS, tokens))
-        known: dict[str, list[tuple[int, int, int]]] = {}  # a word met again in this text
+        known: dict[str, list[dict[_Next, list[tuple[int, int]]]]] = {}  # words met again
         for position in compress(everywhere, map(by_prefix.__contains__, prefixes)):
             token = tokens[position]
             earlier = known.get(token)
             if earlier is None:
-                earlier = known[token] = []
-                by_prefix[prefixes[position]].hits(token, plains[position], 0, earlier)
-            if earlier:  # most words start like some stem and are none
-                hits.extend((position, ref, anchor) for _, ref, anchor in earlier)
+                earlier = known[token] = by_prefix[prefixes[position]].hits(
+                    token, plains[position]
+                )
+            for groups in earlier:  # most words start like some stem and are none
+                exact_hits(position, groups)
         near = self.near
         if near:
             seen: dict[str, list[tuple[int, int]]] = {}
@@ -217,10 +272,12 @@ class _Index:
             # Words written with plain o/g also match a text typed with the mark (oʻ, gʻ).
             for position in compress(everywhere, map(is_not, plains, tokens)):
                 plain = plains[position]
-                hits.extend((position, ref, anchor) for ref, anchor in exact.get(plain, ()))
+                if plain in exact:
+                    exact_hits(position, exact[plain])
                 bucket = by_prefix.get(plain[:_PREFIX])
                 if bucket is not None:
-                    bucket.hits(tokens[position], plain, position, hits)
+                    for groups in bucket.hits(tokens[position], plain):
+                        exact_hits(position, groups)
         return hits
 
 
