@@ -85,10 +85,6 @@ class StartupCalls:
         self._tasks.append(task)
         return task
 
-    async def wait(self) -> list[bool]:
-        """For tests and tools: until every call has worked or been refused."""
-        return list(await asyncio.gather(*self._tasks))
-
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()

@@ -168,20 +168,21 @@ class _Index:
         # left out: a typed word one edit away shares one of these forms with its own (one
         # letter missing, extra, wrong or two swapped), so a handful of dict look-ups per word
         # of the text replace a comparison with every such word.
-        self.near: dict[str, list[tuple[Word, int, int]]] = defaultdict(list)
+        self.near: dict[str, list[tuple[Word, int, int, _Next]]] = defaultdict(list)
         self.near_starts: frozenset[str] = frozenset()
 
     def add(self, ref: int, pattern: Pattern, in_phrases: Counter[str], typos: int) -> None:
         anchors = _anchors(pattern.words, in_phrases)
         for anchor in anchors:
             word = pattern.words[anchor]
-            if not word.stem:
-                self.exact[word.text].setdefault(_next(pattern, anchor), []).append((ref, anchor))
+            following = _next(pattern, anchor)
             if word.stem:
-                self.by_prefix[word.text[:_PREFIX]].add(word, ref, anchor, _next(pattern, anchor))
-            elif word.fuzzy:
+                self.by_prefix[word.text[:_PREFIX]].add(word, ref, anchor, following)
+                continue
+            self.exact[word.text].setdefault(following, []).append((ref, anchor))
+            if word.fuzzy:
                 for form in _gaps(word.text) | {word.text}:
-                    self.near[form].append((word, ref, anchor))
+                    self.near[form].append((word, ref, anchor, following))
         word = pattern.words[anchors[0]]
         if typos and _typo_hides(word):
             # A short first word ("help" in "help me", «мезан*» in «мезан* маро»): its
@@ -198,16 +199,17 @@ class _Index:
                         (ref, anchors[0])
                     )
 
-    def _near_hits(self, token: str, plain: str) -> list[tuple[int, int]]:
-        near = self.near
-        found: list[tuple[int, int]] = []
+    def _near_hits(self, token: str, plain: str) -> dict[_Next, list[tuple[int, int]]]:
+        """The phrases, grouped by their next word, of every typo-tolerant word the typed
+        word is one edit from."""
+        found: dict[_Next, list[tuple[int, int]]] = {}
         seen: set[tuple[int, int]] = set()
         for typed in {token, plain}:
             for form in _gaps(typed) | {typed}:
-                for word, ref, anchor in near.get(form, ()):
+                for word, ref, anchor, following in self.near.get(form, ()):
                     if (ref, anchor) not in seen and _match(word, token, plain):
                         seen.add((ref, anchor))
-                        found.append((ref, anchor))
+                        found.setdefault(following, []).append((ref, anchor))
         return found
 
     def freeze(self) -> None:
@@ -232,7 +234,9 @@ class _Index:
         count = len(tokens)
         initials: dict[int, set[str]] = {}
 
-        def exact_hits(position: int, groups: dict[_Next, list[tuple[int, int]]]) -> None:
+        def take(position: int, groups: dict[_Next, list[tuple[int, int]]]) -> None:
+            """The phrases of `groups` whose next word's first letter is near `position`:
+            most tries would fail at that word, and every rule wants its first letter."""
             for following, refs in groups.items():
                 if following is not None:
                     step, letter = following
@@ -245,7 +249,7 @@ class _Index:
                 hits.extend((position, ref, anchor) for ref, anchor in refs)
 
         for position in compress(everywhere, map(exact.__contains__, tokens)):
-            exact_hits(position, exact[tokens[position]])
+            take(position, exact[tokens[position]])
         prefixes = list(map(_FIRST_LETTERS, tokens))
         known: dict[str, list[dict[_Next, list[tuple[int, int]]]]] = {}  # words met again
         for position in compress(everywhere, map(by_prefix.__contains__, prefixes)):
@@ -256,28 +260,27 @@ class _Index:
                     token, plains[position]
                 )
             for groups in earlier:  # most words start like some stem and are none
-                exact_hits(position, groups)
+                take(position, groups)
         near = self.near
         if near:
-            seen: dict[str, list[tuple[int, int]]] = {}
+            seen: dict[str, dict[_Next, list[tuple[int, int]]]] = {}
             starts = self.near_starts
             for position in compress(everywhere, map(starts.__contains__, prefixes)):
                 token = tokens[position]
                 found = seen.get(token)
                 if found is None:
                     found = seen[token] = self._near_hits(token, plains[position])
-                if found:
-                    hits.extend((position, ref, anchor) for ref, anchor in found)
+                take(position, found)
         if plains is not tokens:
             # Words written with plain o/g also match a text typed with the mark (oʻ, gʻ).
             for position in compress(everywhere, map(is_not, plains, tokens)):
                 plain = plains[position]
                 if plain in exact:
-                    exact_hits(position, exact[plain])
+                    take(position, exact[plain])
                 bucket = by_prefix.get(plain[:_PREFIX])
                 if bucket is not None:
                     for groups in bucket.hits(tokens[position], plain):
-                        exact_hits(position, groups)
+                        take(position, groups)
         return hits
 
 
@@ -410,22 +413,8 @@ class DangerDetector:
 
     def _find(self, index: _Index, tokens: list[str], plains: list[str]) -> list[_Found]:
         found: set[_Found] = set()
-        patterns = self._patterns
-        count = len(tokens)
-        initials: dict[int, set[str]] = {}  # first letters of the words around a position
         for position, ref, anchor in index.hits(tokens, plains):
-            pattern = patterns[ref]
-            words = pattern.words
-            # Most tries fail at the next word, and every rule wants its first letter right:
-            # look at the first letters of the few words it may be, before any real match.
-            if len(words) > 1:
-                step = 1 if anchor + 1 < len(words) else -1
-                key = position * 2 + (step == 1)
-                letters = initials.get(key)
-                if letters is None:  # as far as the widest gap reaches, for every pattern
-                    letters = initials[key] = _initials(tokens, plains, position, step, count)
-                if words[anchor + step].text[:1] not in letters:
-                    continue
+            pattern = self._patterns[ref]
             span = _span(pattern, anchor, position, tokens, plains, self._typos[ref])
             if span is not None:
                 found.add(_Found(self._owner[ref], *span))
@@ -496,16 +485,16 @@ def _span(
     return None if ahead is None else (start, ahead[0])
 
 
-def _gaps(text: str) -> set[str]:
-    """The word with one letter after its first three left out, each way (the fuzzy rule
+def _gaps(text: str, keep: int = _PREFIX) -> set[str]:
+    """The word with one letter after its first `keep` left out, each way (the fuzzy rule
     wants the first three right)."""
-    return {text[:i] + text[i + 1 :] for i in range(_PREFIX, len(text))}
+    return {text[:i] + text[i + 1 :] for i in range(keep, len(text))}
 
 
 def _swaps_and_gaps(text: str) -> set[str]:
     """The word with two neighbouring letters swapped or one letter left out (hlep, hlp)."""
     swaps = {text[:i] + text[i + 1] + text[i] + text[i + 2 :] for i in range(len(text) - 1)}
-    gaps = {text[:i] + text[i + 1 :] for i in range(1, len(text))}  # the first letter stays
+    gaps = _gaps(text, keep=1)  # the first letter stays
     return {typo for typo in swaps | gaps if typo != text and len(typo) >= _PREFIX}
 
 

@@ -31,6 +31,7 @@ from bot.config import LANGUAGES
 from bot.contacts.problems import Problem
 from bot.contacts.yamlmap import compose
 from bot.danger.detector import DANGER_KINDS, DangerDetector, DangerMatch
+from bot.danger.loader import list_files
 
 CALM = "calm"
 CASE_KINDS: tuple[str, ...] = (*DANGER_KINDS, CALM)
@@ -213,24 +214,9 @@ def load_cases(paths: Iterable[Path]) -> tuple[list[Case], list[str]]:
     """The cases of every *.yaml in the given files and folders, and every problem found."""
     cases: list[Case] = []
     problems: list[Problem] = []
-    for path in _files(paths, problems):
+    for path in list_files(paths, problems, what="test cases"):
         cases.extend(_read(path, problems))
     return cases, [str(problem) for problem in problems]
-
-
-def _files(paths: Iterable[Path], problems: list[Problem]) -> list[Path]:
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            inside = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-            if not inside:
-                problems.append(Problem(path, 1, "this folder has no test cases (*.yaml)"))
-            found.extend(inside)
-        elif path.is_file():
-            found.append(path)
-        else:
-            problems.append(Problem(path, 1, "there is no such file or folder"))
-    return found
 
 
 def _read(path: Path, problems: list[Problem]) -> Iterator[Case]:

@@ -19,7 +19,7 @@ from bot.config import LANGUAGES
 from bot.contacts.problems import Problem  # one `file:line: message` for all of resources/
 from bot.contacts.yamlmap import compose
 from bot.danger.detector import ALL_KINDS, CALM_CONTEXT, NOT_DANGER, DangerDetector, Phrase
-from bot.danger.phrases import PhraseError, parse_phrase, readings
+from bot.danger.phrases import PhraseError, first_reading, parse_phrase
 
 SUFFIXES = (".yaml", ".yml")
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "resources" / "danger"
@@ -66,7 +66,7 @@ def load_paths(
 ) -> tuple[DangerDetector | None, list[str]]:
     """The detector and no problems, or None and every problem found in files and folders."""
     problems: list[Problem] = []
-    files = _list_files(paths, problems)
+    files = list_files(paths, problems)
     phrases: list[Phrase] = []
     for path in files:
         result = read_list(path)
@@ -82,13 +82,17 @@ def load_paths(
     return detector, []
 
 
-def _list_files(paths: list[Path], problems: list[Problem]) -> list[Path]:
+def list_files(
+    paths: Iterable[Path], problems: list[Problem], what: str = "danger lists"
+) -> list[Path]:
+    """The *.yaml files of the given files and folders, each folder's in language order (uz
+    and uz-cyrl together); a missing path or an empty folder is a problem."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             inside = [p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file()]
             if not inside:
-                problems.append(Problem(path, 1, "this folder has no danger lists (*.yaml)"))
+                problems.append(Problem(path, 1, f"this folder has no {what} (*.yaml)"))
             found.extend(sorted(inside, key=_language_order))
         elif path.is_file():
             found.append(path)
@@ -98,7 +102,7 @@ def _list_files(paths: list[Path], problems: list[Problem]) -> list[Path]:
 
 
 def _language_order(path: Path) -> tuple[int, str]:
-    stem = path.stem.lower()
+    stem = path.stem.lower().split("-")[0]
     return (LANGUAGES.index(stem) if stem in LANGUAGES else len(LANGUAGES), path.name)
 
 
@@ -203,7 +207,7 @@ def _duplicates(phrases: list[Phrase]) -> list[Problem]:
     for phrase in phrases:
         earlier = first.setdefault(phrase.pattern.key, phrase)
         if earlier is phrase:
-            reading = readings(phrase.pattern, phrase.language)[0].key
+            reading = first_reading(phrase.pattern, phrase.language).key
             earlier = read_as.setdefault(reading, phrase)
             if earlier is phrase:
                 continue

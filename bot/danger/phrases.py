@@ -154,22 +154,29 @@ def readings(pattern: Pattern, language: str, exact: bool = False) -> tuple[Patt
             return (pattern,)
         words = tuple(Word(word.text, word.stem, exact=True) for word in pattern.words)
         return (Pattern(words, pattern.gaps),)
-    negative = _NEGATIVE_SUFFIX if language in _TURKIC else None
-
-    def keyed(yo: bool) -> Pattern:
-        words = tuple(
-            Word(key(word.text, yo), word.stem, negative, exact) for word in pattern.words
-        )
-        return Pattern(words, pattern.gaps)
-
+    keyed = _keyed(pattern, language, exact, yo=True)
     if language != "uz":
-        return (keyed(True),)
+        return (keyed,)
     found: dict[object, Pattern] = {}
-    for base in (keyed(True), keyed(False)):
+    for base in (keyed, _keyed(pattern, language, exact, yo=False)):
         found.setdefault(base.key, base)
         for variant in _uzbek_cyrillic(base):
             found.setdefault(variant.key, variant)
     return tuple(found.values())
+
+
+def first_reading(pattern: Pattern, language: str, exact: bool = False) -> Pattern:
+    """The first of readings(): what a phrase is matched as, without the Uzbek variants
+    (enough to tell two phrases of one list apart)."""
+    if language not in KEY_LANGUAGES:
+        return readings(pattern, language, exact)[0]
+    return _keyed(pattern, language, exact, yo=True)
+
+
+def _keyed(pattern: Pattern, language: str, exact: bool, yo: bool) -> Pattern:
+    negative = _NEGATIVE_SUFFIX if language in _TURKIC else None
+    words = tuple(Word(key(word.text, yo), word.stem, negative, exact) for word in pattern.words)
+    return Pattern(words, pattern.gaps)
 
 
 def _uzbek_cyrillic(pattern: Pattern) -> list[Pattern]:
@@ -198,12 +205,9 @@ def _uzbek_cyrillic(pattern: Pattern) -> list[Pattern]:
             ),
             pattern.gaps,
         )
-        for texts in product(*(map(_rekeyed, choices) for choices in options))
+        # Keyed again: once oʻ is u, iu and ia are one sign (yoʻq → йўқ → ю).
+        for texts in product(*(map(key, choices) for choices in options))
     ]
-
-
-def _rekeyed(text: str) -> str:
-    return key(text)  # once oʻ is u, iu and ia are one sign again: yoʻq → йўқ → ю
 
 
 def _fill(text: str, choice: tuple[str, ...]) -> list[str]:
